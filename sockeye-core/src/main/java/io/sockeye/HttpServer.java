@@ -1,0 +1,133 @@
+package io.sockeye;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+import io.sockeye.http1.Http1Protocol;
+import io.sockeye.tcp.TcpConfig;
+import io.sockeye.tcp.TcpServer;
+
+/**
+ * An HTTP/1.1 server: a {@link Handler} served on a port, one virtual thread per connection.
+ *
+ * <pre>{@code
+ * HttpServer server = HttpServer.create(ServerConfig.defaults().withPort(8080),
+ *         Router.create()
+ *                 .get("/hello", (req, res) -> res.send("Hello!"))
+ *                 .get("/time", (req, res) -> res.send(java.time.Instant.now().toString())));
+ * server.start();                       // returns once listening
+ * System.out.println("http://localhost:" + server.port() + "/hello");
+ * ...
+ * server.close();                       // lets requests in flight finish, then stops
+ * }</pre>
+ *
+ * <p>Thread-safe. The server uses one platform thread to accept connections and one to enforce timeouts;
+ * everything else runs on virtual threads.
+ */
+public final class HttpServer implements AutoCloseable {
+
+    private final ServerConfig config;
+    private final Handler handler;
+    private volatile TcpServer tcp;
+
+    private HttpServer(ServerConfig config, Handler handler) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.handler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /**
+     * Creates a server; {@link #start()} makes it listen.
+     *
+     * @param config  where to listen and the limits to enforce
+     * @param handler what answers every request
+     * @return the server, not yet started
+     */
+    public static HttpServer create(ServerConfig config, Handler handler) {
+        return new HttpServer(config, handler);
+    }
+
+    /**
+     * Binds the port and starts serving; returns once the socket is listening.
+     *
+     * @return this
+     * @throws java.net.BindException if the address is in use or cannot be bound; the message says which
+     * @throws IOException            if the socket cannot be opened
+     * @throws IllegalStateException  if already started
+     */
+    public synchronized HttpServer start() throws IOException {
+        if (tcp != null) throw new IllegalStateException("already started");
+        InetSocketAddress address = config.bindAddress() == null
+                ? new InetSocketAddress(config.port())
+                : new InetSocketAddress(config.bindAddress(), config.port());
+        TcpConfig tcpConfig = TcpConfig.defaults()
+                .withAddress(address)
+                .withBacklog(config.backlog())
+                .withMaxConnections(config.maxConnections())
+                .withTcpNoDelay(true)
+                .withSweepInterval(sweepInterval(config))
+                .withName("http");
+        tcp = TcpServer.start(tcpConfig, new Http1Protocol(config, handler));
+        return this;
+    }
+
+    // Timeouts are enforced by a sweep; check often enough that each fires within a quarter of its length.
+    private static Duration sweepInterval(ServerConfig config) {
+        long shortest = Math.min(config.requestHeadTimeout().toMillis(),
+                Math.min(config.idleTimeout().toMillis(), config.ioTimeout().toMillis()));
+        return Duration.ofMillis(Math.max(10, Math.min(250, shortest / 4)));
+    }
+
+    /** @return the port the server listens on; the one picked for it when configured with port 0 */
+    public int port() {
+        return running().port();
+    }
+
+    /** @return the address the server is bound to, with its actual port */
+    public InetSocketAddress address() {
+        return running().localAddress();
+    }
+
+    /** @return the configuration the server runs with */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** @return connections open right now (idle ones included) */
+    public int connectionCount() {
+        return running().connectionCount();
+    }
+
+    /**
+     * Stops gracefully: stops accepting, closes idle connections, lets exchanges in flight finish for up
+     * to {@code grace}, then closes the rest. Returns when everything is closed. Safe to call more than once.
+     *
+     * @param grace how long requests in flight may take to finish
+     */
+    public void shutdown(Duration grace) {
+        TcpServer t = tcp;
+        if (t != null) t.shutdown(grace);
+    }
+
+    /** Stops with the configured {@link ServerConfig#shutdownGrace()}; see {@link #shutdown(Duration)}. */
+    @Override
+    public void close() {
+        shutdown(config.shutdownGrace());
+    }
+
+    /**
+     * Blocks until the server has been shut down (by another thread, or a shutdown hook).
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void awaitTermination() throws InterruptedException {
+        running().awaitTermination();
+    }
+
+    private TcpServer running() {
+        TcpServer t = tcp;
+        if (t == null) throw new IllegalStateException("not started");
+        return t;
+    }
+}

@@ -1,0 +1,268 @@
+package io.sockeye;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+import io.sockeye.form.PercentDecoder;
+
+/**
+ * Sends each request to the handler registered for its method and path; a handler itself.
+ *
+ * <pre>{@code
+ * Router router = Router.create()
+ *         .get("/", (req, res) -> res.send("text/html", "<h1>Home</h1>"))
+ *         .get("/users/{id}", (req, res) -> res.send("user " + req.pathParameter("id")))
+ *         .post("/users", createUser)
+ *         .mount("/static/", fileHandler);   // everything under /static/, any method
+ * }</pre>
+ *
+ * <h2>Patterns</h2>
+ * A pattern is a path whose segments are literal ({@code users}), a parameter ({@code {id}}, one
+ * segment) or, last, a rest parameter ({@code {path...}}, the rest of the path, possibly empty). Segments
+ * are compared percent-decoded, and parameters are decoded, one segment at a time, so {@code %2F} inside
+ * a segment stays inside it. A mount is a prefix ending in {@code /}; the mounted handler sees the prefix
+ * as {@link Request#mountPath()}.
+ *
+ * <h2>Which handler answers</h2>
+ * Among the routes whose path matches, an exact path beats a pattern, a pattern beats a mount, and a
+ * longer mount beats a shorter one; the first of these whose method matches answers (a {@code GET} route
+ * also answers {@code HEAD}; a mount answers every method). If paths matched but no method did, the reply
+ * is 405 with {@code Allow} ({@code OPTIONS} gets 204 with {@code Allow}). If nothing matched, a mount's
+ * prefix without its slash ({@code /static}) gets a 301 to the prefix; anything else, the
+ * {@linkplain #notFound(Handler) not-found handler} (a 404 by default).
+ *
+ * <p>Configure the router before the server starts; it is then safe for concurrent use.
+ */
+public final class Router implements Handler {
+
+    private record Route(String method, Pattern pattern, Handler handler) {
+    }
+
+    private record Mount(String prefix, String mountPath, Handler handler) {
+    }
+
+    private final Map<String, List<Route>> exact = new HashMap<>();
+    private final List<Route> patterns = new ArrayList<>();
+    private final List<Mount> mounts = new ArrayList<>();
+    private Handler notFound = (req, res) -> res.sendError(Status.NOT_FOUND, null);
+
+    private Router() {
+    }
+
+    /** @return a router with no routes */
+    public static Router create() {
+        return new Router();
+    }
+
+    /** Routes {@code GET} (and so {@code HEAD}) requests for a pattern. @param pattern the path pattern @param handler the handler @return this */
+    public Router get(String pattern, Handler handler) {
+        return route("GET", pattern, handler);
+    }
+
+    /** Routes {@code POST} requests for a pattern. @param pattern the path pattern @param handler the handler @return this */
+    public Router post(String pattern, Handler handler) {
+        return route("POST", pattern, handler);
+    }
+
+    /** Routes {@code PUT} requests for a pattern. @param pattern the path pattern @param handler the handler @return this */
+    public Router put(String pattern, Handler handler) {
+        return route("PUT", pattern, handler);
+    }
+
+    /** Routes {@code DELETE} requests for a pattern. @param pattern the path pattern @param handler the handler @return this */
+    public Router delete(String pattern, Handler handler) {
+        return route("DELETE", pattern, handler);
+    }
+
+    /** Routes {@code PATCH} requests for a pattern. @param pattern the path pattern @param handler the handler @return this */
+    public Router patch(String pattern, Handler handler) {
+        return route("PATCH", pattern, handler);
+    }
+
+    /**
+     * Routes requests with a method, or with any method if {@code method} is {@code "*"}, for a pattern.
+     *
+     * @param method  a method token, or {@code "*"}
+     * @param pattern the path pattern
+     * @param handler the handler
+     * @return this
+     * @throws IllegalArgumentException if the pattern is malformed
+     */
+    public Router route(String method, String pattern, Handler handler) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(handler, "handler");
+        Pattern p = Pattern.compile(pattern);
+        Route route = new Route(method, p, handler);
+        if (p.isLiteral()) exact.computeIfAbsent(p.literal(), k -> new ArrayList<>()).add(route);
+        else patterns.add(route);
+        return this;
+    }
+
+    /**
+     * Sends every request whose path starts with {@code prefix} to {@code handler}, whatever its method.
+     *
+     * @param prefix  a path ending in {@code /}, as {@code /static/}; {@code /} mounts everything
+     * @param handler the handler; it sees the prefix (without its slash) as {@link Request#mountPath()}
+     * @return this
+     * @throws IllegalArgumentException if the prefix does not start and end with {@code /}
+     */
+    public Router mount(String prefix, Handler handler) {
+        Objects.requireNonNull(handler, "handler");
+        if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
+            throw new IllegalArgumentException("a mount prefix starts and ends with '/': " + prefix);
+        }
+        mounts.add(new Mount(prefix, prefix.substring(0, prefix.length() - 1), handler));
+        mounts.sort(Comparator.comparingInt((Mount m) -> m.prefix.length()).reversed());
+        return this;
+    }
+
+    /**
+     * @param handler what answers requests no route matches
+     * @return this
+     */
+    public Router notFound(Handler handler) {
+        this.notFound = Objects.requireNonNull(handler, "handler");
+        return this;
+    }
+
+    @Override
+    public void handle(Request request, Response response) throws Exception {
+        String method = request.method();
+        String path = request.path();
+        TreeSet<String> allowed = null;
+
+        List<Route> candidates = exact.get(path);
+        if (candidates != null) {
+            for (Route r : candidates) {
+                if (methodMatches(r.method, method)) {
+                    r.handler.handle(request, response);
+                    return;
+                }
+            }
+            allowed = addMethods(allowed, candidates);
+        }
+        if (!patterns.isEmpty()) {
+            String[] segments = segments(request.rawPath());
+            for (Route r : patterns) {
+                Map<String, String> params = r.pattern.match(segments);
+                if (params == null) continue;
+                if (methodMatches(r.method, method)) {
+                    r.handler.handle(new RoutedRequest(request, request.mountPath(), params), response);
+                    return;
+                }
+                allowed = addMethods(allowed, List.of(r));
+            }
+        }
+        for (Mount m : mounts) {
+            if (path.startsWith(m.prefix)) {
+                m.handler.handle(new RoutedRequest(request, request.mountPath() + m.mountPath, Map.of()), response);
+                return;
+            }
+        }
+        if (allowed != null) {
+            if (allowed.contains("GET")) allowed.add("HEAD");
+            allowed.add("OPTIONS");
+            response.header("Allow", String.join(", ", allowed));
+            if (method.equals("OPTIONS")) {
+                response.status(Status.NO_CONTENT).send(new byte[0]);
+            } else {
+                response.sendError(Status.METHOD_NOT_ALLOWED, method + " is not allowed here");
+            }
+            return;
+        }
+        for (Mount m : mounts) {
+            if (path.equals(m.mountPath) && !m.mountPath.isEmpty()) {
+                String query = request.rawQuery();
+                response.redirect(Status.MOVED_PERMANENTLY, request.rawPath() + "/" + (query == null ? "" : "?" + query));
+                return;
+            }
+        }
+        notFound.handle(request, response);
+    }
+
+    private static boolean methodMatches(String routeMethod, String method) {
+        return routeMethod.equals(method) || routeMethod.equals("*") || (routeMethod.equals("GET") && method.equals("HEAD"));
+    }
+
+    private static TreeSet<String> addMethods(TreeSet<String> allowed, List<Route> routes) {
+        TreeSet<String> set = allowed == null ? new TreeSet<>() : allowed;
+        for (Route r : routes) {
+            if (!r.method.equals("*")) set.add(r.method);
+        }
+        return set;
+    }
+
+    private static String[] segments(String rawPath) {
+        if (!rawPath.startsWith("/")) return new String[0];
+        return rawPath.substring(1).split("/", -1);
+    }
+
+    /** A compiled path pattern. */
+    private record Pattern(String source, String[] parts, boolean rest) {
+
+        static Pattern compile(String source) {
+            if (!source.startsWith("/")) throw new IllegalArgumentException("a pattern starts with '/': " + source);
+            String[] parts = source.substring(1).split("/", -1);
+            boolean rest = false;
+            for (int i = 0; i < parts.length; i++) {
+                String p = parts[i];
+                if (p.startsWith("{") && p.endsWith("}")) {
+                    String name = p.substring(1, p.length() - 1);
+                    if (name.endsWith("...")) {
+                        if (i != parts.length - 1) throw new IllegalArgumentException("{name...} must be last: " + source);
+                        rest = true;
+                        name = name.substring(0, name.length() - 3);
+                    }
+                    if (name.isEmpty()) throw new IllegalArgumentException("unnamed parameter in " + source);
+                } else if (p.contains("{") || p.contains("}")) {
+                    throw new IllegalArgumentException("a parameter must be a whole segment: " + source);
+                }
+            }
+            return new Pattern(source, parts, rest);
+        }
+
+        boolean isLiteral() {
+            for (String p : parts) {
+                if (p.startsWith("{")) return false;
+            }
+            return true;
+        }
+
+        String literal() {
+            return source;
+        }
+
+        /** @return the parameters if the raw segments match, else {@code null} */
+        Map<String, String> match(String[] segments) {
+            int fixed = rest ? parts.length - 1 : parts.length;
+            if (rest ? segments.length < fixed : segments.length != fixed) return null;
+            Map<String, String> params = new LinkedHashMap<>();
+            for (int i = 0; i < fixed; i++) {
+                String p = parts[i];
+                String decoded = PercentDecoder.decode(segments[i], false, "path");
+                if (p.startsWith("{")) {
+                    if (decoded.isEmpty()) return null;
+                    params.put(p.substring(1, p.length() - 1), decoded);
+                } else if (!p.equals(decoded)) {
+                    return null;
+                }
+            }
+            if (rest) {
+                String name = parts[parts.length - 1];
+                StringBuilder sb = new StringBuilder();
+                for (int i = fixed; i < segments.length; i++) {
+                    if (i > fixed) sb.append('/');
+                    sb.append(PercentDecoder.decode(segments[i], false, "path"));
+                }
+                params.put(name.substring(1, name.length() - 4), sb.toString());
+            }
+            return params;
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.sockeye.http1;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import io.sockeye.Headers;
+import io.sockeye.HttpException;
+import io.sockeye.Status;
+import io.sockeye.tcp.TcpConnection;
+
+/**
+ * A chunked body (RFC 9112 §7.1), decoded by a byte-level state machine:
+ *
+ * <pre>
+ * chunk-size [ chunk-ext ] CRLF  chunk-data CRLF  ...  "0" [ chunk-ext ] CRLF  *( field-line CRLF )  CRLF
+ * </pre>
+ *
+ * Strict where leniency has led to request smuggling: the size is hex digits only (no sign, no
+ * {@code 0x}, no whitespace unless an extension follows), at most 16 significant digits; every CRLF is a
+ * real CRLF; a chunk's data is followed by CRLF and nothing else. Extensions are checked for control
+ * characters and bounded, then ignored (§7.1.1); trailer fields are parsed like header fields, bounded by
+ * the header limits, and kept in {@link #trailers()}. The sum of the chunk sizes is bounded by the body
+ * limit (413), checked before the data is read.
+ */
+final class ChunkedBodyStream extends BodyStream {
+
+    private enum State { SIZE, SIZE_WS, EXTENSION, SIZE_LF, DATA, DATA_CR, DATA_LF, TRAILER, TRAILER_LF, DONE }
+
+    private static final int MAX_SIZE_LINE = 4096;
+    private static final int MAX_SIGNIFICANT_DIGITS = 15;
+
+    private final long maxBody;
+    private final int maxTrailerBytes;
+    private final int maxTrailerCount;
+    private final Headers trailers = new Headers();
+    private State state = State.SIZE;
+    private long chunkRemaining;
+    private long total;
+    private int digits;
+    private int significantDigits;
+    private int sizeLineLength;
+    private byte[] line = new byte[64];
+    private int lineLength;
+    private int trailerBytes;
+
+    ChunkedBodyStream(SocketInput in, TcpConnection connection, long maxBody, int maxTrailerBytes, int maxTrailerCount) {
+        super(in, connection);
+        this.maxBody = maxBody;
+        this.maxTrailerBytes = maxTrailerBytes;
+        this.maxTrailerCount = maxTrailerCount;
+    }
+
+    /** @return the trailer fields, once the body has been read to its end */
+    Headers trailers() {
+        return trailers;
+    }
+
+    @Override
+    boolean atEnd() {
+        return state == State.DONE;
+    }
+
+    @Override
+    protected int readBody(byte[] b, int off, int len) throws IOException {
+        while (true) {
+            if (state == State.DATA) {
+                int n = in.read(b, off, (int) Math.min(len, chunkRemaining));
+                if (n < 0) throw truncated();
+                chunkRemaining -= n;
+                if (chunkRemaining == 0) state = State.DATA_CR;
+                return n;
+            }
+            if (state == State.DONE) return -1;
+            int c = in.read();
+            if (c < 0) throw truncated();
+            step(c);
+        }
+    }
+
+    private void step(int c) {
+        switch (state) {
+            case SIZE -> size(c);
+            case SIZE_WS -> {
+                countSizeLine();
+                if (c == ';') state = State.EXTENSION;
+                else if (c != ' ' && c != '\t') throw bad("whitespace in chunk size");
+            }
+            case EXTENSION -> {
+                countSizeLine();
+                if (c == '\r') state = State.SIZE_LF;
+                else if ((c < 0x20 && c != '\t') || c == 0x7f) throw bad("control character in chunk extension");
+            }
+            case SIZE_LF -> {
+                if (c != '\n') throw bad("chunk size line not ended by CRLF");
+                endOfSizeLine();
+            }
+            case DATA_CR -> {
+                if (c != '\r') throw bad("chunk data not followed by CRLF");
+                state = State.DATA_LF;
+            }
+            case DATA_LF -> {
+                if (c != '\n') throw bad("chunk data not followed by CRLF");
+                startSizeLine();
+            }
+            case TRAILER -> trailer(c);
+            case TRAILER_LF -> {
+                if (c != '\n') throw bad("bare CR in trailer section");
+                endOfTrailerLine();
+            }
+            default -> throw new IllegalStateException(state.name());
+        }
+    }
+
+    private void startSizeLine() {
+        state = State.SIZE;
+        digits = 0;
+        significantDigits = 0;
+        sizeLineLength = 0;
+        chunkRemaining = 0;
+    }
+
+    private void size(int c) {
+        countSizeLine();
+        int v = hex(c);
+        if (v >= 0) {
+            digits++;
+            if (significantDigits > 0 || v != 0) significantDigits++;
+            if (significantDigits > MAX_SIGNIFICANT_DIGITS) {
+                throw new HttpException(Status.CONTENT_TOO_LARGE, "chunk size too large");
+            }
+            chunkRemaining = chunkRemaining << 4 | v;
+            return;
+        }
+        if (digits == 0) throw bad("missing chunk size");
+        if (c == '\r') state = State.SIZE_LF;
+        else if (c == ';') state = State.EXTENSION;
+        else if (c == ' ' || c == '\t') state = State.SIZE_WS;
+        else throw bad("malformed chunk size");
+    }
+
+    private void countSizeLine() {
+        if (++sizeLineLength > MAX_SIZE_LINE) throw bad("chunk size line too long");
+    }
+
+    private void endOfSizeLine() {
+        if (chunkRemaining == 0) {
+            state = State.TRAILER;
+            lineLength = 0;
+            return;
+        }
+        if (chunkRemaining > maxBody - total) throw tooLarge(maxBody);
+        total += chunkRemaining;
+        state = State.DATA;
+    }
+
+    private void trailer(int c) {
+        if (c == '\r') {
+            state = State.TRAILER_LF;
+            return;
+        }
+        if (c == '\n') throw bad("bare LF in trailer section");
+        if (++trailerBytes > maxTrailerBytes) {
+            throw new HttpException(Status.REQUEST_HEADER_FIELDS_TOO_LARGE, "trailer section too large");
+        }
+        if (lineLength == line.length) line = java.util.Arrays.copyOf(line, line.length * 2);
+        line[lineLength++] = (byte) c;
+    }
+
+    private void endOfTrailerLine() {
+        if (lineLength == 0) {
+            state = State.DONE;
+            trailers.makeReadOnly();
+            return;
+        }
+        if (trailers.size() >= maxTrailerCount) {
+            throw new HttpException(Status.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many trailer fields");
+        }
+        addTrailer(line, lineLength);
+        lineLength = 0;
+        state = State.TRAILER;
+    }
+
+    private void addTrailer(byte[] b, int len) {
+        if (b[0] == ' ' || b[0] == '\t') throw bad("obs-fold in trailer section");
+        int colon = 0;
+        while (colon < len && b[colon] != ':') colon++;
+        if (colon == 0 || colon == len) throw bad("malformed trailer field");
+        String name = new String(b, 0, colon, StandardCharsets.ISO_8859_1);
+        String value = new String(b, colon + 1, len - colon - 1, StandardCharsets.ISO_8859_1);
+        try {
+            trailers.add(name, value);
+        } catch (IllegalArgumentException e) {
+            throw bad("malformed trailer field");
+        }
+    }
+
+    private static int hex(int c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    }
+
+    private static HttpException bad(String message) {
+        return new HttpException(Status.BAD_REQUEST, message);
+    }
+}

@@ -1,0 +1,227 @@
+package io.sockeye.http1;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+
+import io.sockeye.Handler;
+import io.sockeye.HttpException;
+import io.sockeye.ServerConfig;
+import io.sockeye.Status;
+import io.sockeye.tcp.TcpConnection;
+
+/**
+ * One HTTP/1.1 connection's life, on its own virtual thread:
+ *
+ * <pre>
+ * idle ──bytes──▶ reading head ──parsed──▶ handler ──▶ finish response ──▶ drain body ──keep-alive──▶ idle
+ *   │ idle timeout     │ 400/408/413/414/431/505/501                            └─ otherwise: close
+ *   ▼                  ▼
+ * close        error reply, close
+ * </pre>
+ *
+ * This is the single place where the exchange's failures are caught: parse errors become a reply,
+ * handler exceptions a 500 (or a cut connection if the response was under way), a vanished client a
+ * debug line. When the connection closes with input possibly still arriving (an error reply, an unread
+ * body), it half-closes and reads what is left for a moment first, so the client receives the reply
+ * rather than a reset (RFC 9112 §9.6).
+ */
+final class Http1Connection {
+
+    private static final System.Logger LOG = System.getLogger("io.sockeye");
+    private static final int INPUT_BUFFER = 4096;
+    private static final int OUTPUT_BUFFER = 8192;
+    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final long LINGER_BYTES = 1 << 20;
+
+    private enum Outcome { KEEP_ALIVE, CLOSE, CLOSE_LINGERING }
+
+    private final ServerConfig config;
+    private final Handler handler;
+    private final TcpConnection connection;
+    private final byte[] serverLine;
+    private final SocketInput in;
+    private final SocketOutput out;
+    private final HeadScanner scanner;
+    private final RequestParser parser;
+    private final long headTimeoutNanos;
+    private final long idleTimeoutNanos;
+    private final boolean accessLog;
+
+    Http1Connection(ServerConfig config, Handler handler, TcpConnection connection, byte[] serverLine) {
+        this.config = config;
+        this.handler = handler;
+        this.connection = connection;
+        this.serverLine = serverLine;
+        long ioTimeout = config.ioTimeout().toNanos();
+        // the longest head: request-line and field lines, their CRLFs, a few empty lines before
+        int maxHead = config.maxRequestLineBytes() + config.maxHeaderBytes() + 16;
+        this.in = new SocketInput(connection, Math.min(INPUT_BUFFER, maxHead), maxHead, ioTimeout);
+        this.out = new SocketOutput(connection, OUTPUT_BUFFER, ioTimeout);
+        this.scanner = new HeadScanner(config.maxRequestLineBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
+        this.parser = new RequestParser(config.maxBodyBytes());
+        this.headTimeoutNanos = config.requestHeadTimeout().toNanos();
+        this.idleTimeoutNanos = config.idleTimeout().toNanos();
+        this.accessLog = config.accessLog() && AccessLog.enabled();
+    }
+
+    void serve() throws IOException {
+        Outcome outcome = Outcome.CLOSE;
+        try {
+            while (true) {
+                RequestHead head;
+                try {
+                    head = readHead();
+                } catch (HttpException e) {
+                    reject(e);
+                    outcome = Outcome.CLOSE_LINGERING;
+                    return;
+                }
+                if (head == null) return;
+                outcome = exchange(head);
+                if (outcome != Outcome.KEEP_ALIVE || !connection.markIdle()) return;
+            }
+        } finally {
+            if (outcome == Outcome.CLOSE_LINGERING) lingerBeforeClose();
+        }
+    }
+
+    /** @return the next request head, or {@code null} when the connection ended (or idled out) between requests */
+    private RequestHead readHead() throws IOException {
+        scanner.reset();
+        boolean active = false;
+        while (true) {
+            if (in.available() > 0) {
+                int end = scanner.scan(in.buf, in.pos, in.limit);
+                if (!active && scanner.started()) {
+                    if (!connection.markActive()) return null; // closed by a shutdown while idle
+                    active = true;
+                    connection.setDeadline(System.nanoTime() + headTimeoutNanos);
+                }
+                if (end >= 0) {
+                    connection.clearDeadline();
+                    RequestHead head = parser.parse(in.buf, in.pos + scanner.headStart(), in.pos + end);
+                    in.pos += end;
+                    return head;
+                }
+            }
+            if (!active) connection.setDeadline(System.nanoTime() + idleTimeoutNanos);
+            int n = in.fill();
+            if (n < 0) {
+                if (active && connection.timedOut()) {
+                    throw new HttpException(Status.REQUEST_TIMEOUT, "request head not received within "
+                            + config.requestHeadTimeout().toMillis() + " ms");
+                }
+                if (active) LOG.log(Level.DEBUG, () -> connection + ": closed in the middle of a request head");
+                return null;
+            }
+            if (n == 0) {
+                throw new HttpException(Status.REQUEST_HEADER_FIELDS_TOO_LARGE, "request head too large");
+            }
+        }
+    }
+
+    private Outcome exchange(RequestHead head) {
+        BodyStream body = head.contentLength() == 0 || head.contentLength() > 0
+                ? new FixedLengthBodyStream(in, connection, head.contentLength())
+                : new ChunkedBodyStream(in, connection, config.maxBodyBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
+        Http1Response response = new Http1Response(out, head, body, connection, serverLine, config.maxDrainBytes());
+        if (head.expectContinue()) body.beforeFirstRead(response::sendContinue);
+        Http1Request request = new Http1Request(head, body, connection);
+        boolean completed;
+        try {
+            handler.handle(request, response);
+            response.finish();
+            completed = true;
+        } catch (Exception e) {
+            completed = recover(e, head, response, body);
+        }
+        boolean keepAlive = completed && response.keepAlive() && (body.atEnd() || body.drain(config.maxDrainBytes()));
+        if (accessLog) {
+            AccessLog.log(connection.remoteAddress(), head.requestLine(), response.status(), response.bodyBytes(),
+                    head.headers().get(KnownNames.REFERER), head.headers().get(KnownNames.USER_AGENT));
+        }
+        if (keepAlive && !connection.isStopping()) return Outcome.KEEP_ALIVE;
+        if (!completed) return Outcome.CLOSE;
+        return body.atEnd() && in.available() == 0 ? Outcome.CLOSE : Outcome.CLOSE_LINGERING;
+    }
+
+    /**
+     * Answers for a handler that threw, if the response has not begun.
+     *
+     * @return whether a complete response went out (so the connection may still be usable)
+     */
+    private boolean recover(Exception e, RequestHead head, Http1Response response, BodyStream body) {
+        HttpException status = e instanceof HttpException h ? h : body.protocolError();
+        try {
+            if (status != null) {
+                LOG.log(Level.INFO, () -> status.status() + " " + Status.reason(status.status()) + " for "
+                        + head.requestLine() + " from " + peer() + ": " + status.getMessage());
+                if (response.isCommitted()) return false;
+                response.sendError(status.status(), status.getMessage());
+                response.finish();
+                return true;
+            }
+            if (body.broken()) {
+                // the client stopped sending the body: nobody may be listening any more
+                if (body.timedOut() && !response.isCommitted()) {
+                    LOG.log(Level.INFO, () -> "408 Request Timeout for " + head.requestLine() + " from " + peer()
+                            + ": request body not received in time");
+                    response.sendError(Status.REQUEST_TIMEOUT, "request body not received in time");
+                    response.finish();
+                    return true;
+                }
+                LOG.log(Level.DEBUG, () -> connection + ": " + e.getMessage());
+                return false;
+            }
+            if (response.isCommitted()) {
+                if (e instanceof IOException) {
+                    LOG.log(Level.DEBUG, () -> connection + ": connection lost while responding: " + e);
+                } else {
+                    LOG.log(Level.ERROR, "handler failed after the response to " + head.requestLine() + " from "
+                            + peer() + " began; closing the connection", e);
+                }
+                return false;
+            }
+            LOG.log(Level.ERROR, "handler failed on " + head.requestLine() + " from " + peer(), e);
+            response.sendError(Status.INTERNAL_SERVER_ERROR, null);
+            response.finish();
+            return true;
+        } catch (IOException | RuntimeException again) {
+            LOG.log(Level.DEBUG, () -> connection + ": could not send the error response: " + again);
+            return false;
+        }
+    }
+
+    private void reject(HttpException e) {
+        LOG.log(Level.INFO, () -> e.status() + " " + Status.reason(e.status()) + " from " + peer() + ": " + e.getMessage());
+        try {
+            connection.clearDeadline();
+            WireErrors.write(out, e.status(), e.getMessage(), serverLine);
+        } catch (IOException io) {
+            LOG.log(Level.DEBUG, () -> connection + ": could not send the error response: " + io);
+        }
+        if (accessLog) AccessLog.log(connection.remoteAddress(), null, e.status(), 0, null, null);
+    }
+
+    private void lingerBeforeClose() {
+        try {
+            connection.channel().shutdownOutput();
+            connection.setDeadline(System.nanoTime() + LINGER_NANOS);
+            long discarded = 0;
+            in.pos = in.limit;
+            while (discarded < LINGER_BYTES) {
+                int n = in.fill();
+                if (n < 0) break;
+                discarded += n;
+                in.pos = in.limit;
+            }
+        } catch (IOException e) {
+            // the peer is gone; nothing to wait for
+        }
+    }
+
+    private String peer() {
+        return connection.remoteAddress().getAddress().getHostAddress() + ":" + connection.remoteAddress().getPort();
+    }
+}

@@ -1,0 +1,123 @@
+package io.sockeye.http1;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+
+import io.sockeye.Headers;
+import io.sockeye.HttpException;
+import io.sockeye.Parameters;
+import io.sockeye.Request;
+import io.sockeye.Status;
+import io.sockeye.form.PercentDecoder;
+import io.sockeye.tcp.TcpConnection;
+
+/** A request read off an HTTP/1.1 connection; the path and query are decoded on first use. */
+final class Http1Request implements Request {
+
+    private final RequestHead head;
+    private final BodyStream body;
+    private final TcpConnection connection;
+    private String path;
+    private Parameters query;
+
+    Http1Request(RequestHead head, BodyStream body, TcpConnection connection) {
+        this.head = head;
+        this.body = body;
+        this.connection = connection;
+    }
+
+    @Override
+    public String method() {
+        return head.method();
+    }
+
+    @Override
+    public String target() {
+        return head.target();
+    }
+
+    @Override
+    public String rawPath() {
+        return head.rawPath();
+    }
+
+    @Override
+    public String path() {
+        if (path == null) {
+            String decoded = PercentDecoder.decode(head.rawPath(), false, "path");
+            if (decoded.indexOf('\0') >= 0) throw new HttpException(Status.BAD_REQUEST, "NUL in path");
+            path = decoded;
+        }
+        return path;
+    }
+
+    @Override
+    public String rawQuery() {
+        return head.rawQuery();
+    }
+
+    @Override
+    public Parameters query() {
+        if (query == null) query = QueryParsing.parse(head.rawQuery());
+        return query;
+    }
+
+    @Override
+    public String version() {
+        return head.version();
+    }
+
+    @Override
+    public Headers headers() {
+        return head.headers();
+    }
+
+    @Override
+    public long contentLength() {
+        return head.contentLength();
+    }
+
+    @Override
+    public InputStream body() {
+        return body;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return connection.remoteAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return connection.localAddress();
+    }
+
+    @Override
+    public String scheme() {
+        return "http";
+    }
+
+    @Override
+    public String host() {
+        String authority = head.targetHost() != null ? head.targetHost() : head.headers().get(KnownNames.HOST);
+        if (authority == null || authority.isEmpty()) return localAddress().getAddress().getHostAddress();
+        int close = authority.lastIndexOf(']');
+        int colon = authority.lastIndexOf(':');
+        return colon > close ? authority.substring(0, colon) : authority;
+    }
+
+    @Override
+    public String mountPath() {
+        return "";
+    }
+
+    @Override
+    public String pathParameter(String name) {
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return head.requestLine();
+    }
+}

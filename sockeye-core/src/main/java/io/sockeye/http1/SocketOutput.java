@@ -1,0 +1,143 @@
+package io.sockeye.http1;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+
+import io.sockeye.tcp.TcpConnection;
+
+/**
+ * The sending side of a connection: one reusable buffer that a response head and small bodies are
+ * gathered in, so that a typical response leaves in a single write; larger pieces go out with a gathering
+ * write beside the buffered bytes, files by {@code sendfile}. Every write runs under the I/O deadline.
+ */
+final class SocketOutput {
+
+    private static final int MIN_DIRECT_WRITE = 4096;
+
+    private final SocketChannel channel;
+    private final TcpConnection connection;
+    private final long ioTimeoutNanos;
+    private final byte[] buf;
+    private final ByteBuffer view;
+    private final ByteBuffer[] pair = new ByteBuffer[2];
+    private int count;
+
+    SocketOutput(TcpConnection connection, int size, long ioTimeoutNanos) {
+        this.connection = connection;
+        this.channel = connection.channel();
+        this.ioTimeoutNanos = ioTimeoutNanos;
+        this.buf = new byte[size];
+        this.view = ByteBuffer.wrap(buf);
+        this.pair[0] = view;
+    }
+
+    void write(int b) throws IOException {
+        if (count == buf.length) flush();
+        buf[count++] = (byte) b;
+    }
+
+    void write(byte[] b, int off, int len) throws IOException {
+        if (len <= buf.length - count) {
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+            return;
+        }
+        if (len < MIN_DIRECT_WRITE) {
+            flush();
+            System.arraycopy(b, off, buf, 0, len);
+            count = len;
+            return;
+        }
+        // buffered bytes and the large piece together, in one gathering write
+        view.limit(count).position(0);
+        pair[1] = ByteBuffer.wrap(b, off, len);
+        count = 0;
+        writeFully(pair);
+        pair[1] = null;
+    }
+
+    /** Writes ISO-8859-1 text, one byte per char (head fields are checked to fit). */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int) is the copy we want: no allocation
+    void writeLatin1(String s) throws IOException {
+        int len = s.length();
+        int off = 0;
+        while (off < len) {
+            if (count == buf.length) flush();
+            int n = Math.min(len - off, buf.length - count);
+            s.getBytes(off, off + n, buf, count);
+            count += n;
+            off += n;
+        }
+    }
+
+    void writeCrlf() throws IOException {
+        if (buf.length - count < 2) flush();
+        buf[count++] = '\r';
+        buf[count++] = '\n';
+    }
+
+    void writeDecimal(long v) throws IOException {
+        writeLatin1(Long.toString(v));
+    }
+
+    void writeHex(long v) throws IOException {
+        writeLatin1(Long.toHexString(v));
+    }
+
+    void flush() throws IOException {
+        if (count == 0) return;
+        view.limit(count).position(0);
+        count = 0;
+        connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
+        try {
+            while (view.hasRemaining()) channel.write(view);
+        } finally {
+            connection.clearDeadline();
+        }
+    }
+
+    private void writeFully(ByteBuffer[] buffers) throws IOException {
+        connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
+        try {
+            ByteBuffer last = buffers[buffers.length - 1];
+            while (last.hasRemaining()) channel.write(buffers);
+        } finally {
+            connection.clearDeadline();
+        }
+    }
+
+    /**
+     * Sends a file region after the buffered bytes: {@code sendfile} where the kernel takes it, and plain
+     * writes when the socket is momentarily full (a virtual thread's socket is non-blocking underneath,
+     * and only a channel write knows how to park until it drains).
+     *
+     * @return whether the whole region was sent; {@code false} if the file ended early (it shrank)
+     */
+    boolean transferFrom(FileChannel file, long position, long count) throws IOException {
+        flush();
+        long sent = 0;
+        ByteBuffer fallback = null;
+        while (sent < count) {
+            connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
+            try {
+                long n = file.transferTo(position + sent, count - sent, channel);
+                if (n > 0) {
+                    sent += n;
+                    continue;
+                }
+                if (fallback == null) fallback = ByteBuffer.wrap(buf);
+                fallback.clear().limit((int) Math.min(buf.length, count - sent));
+                int r = file.read(fallback, position + sent);
+                if (r <= 0) return false;
+                fallback.flip();
+                while (fallback.hasRemaining()) channel.write(fallback);
+                sent += r;
+            } finally {
+                connection.clearDeadline();
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,168 @@
+package io.sockeye.tcp;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One accepted connection: its channel, its peers' addresses, a deadline, and the idle/active state
+ * that graceful shutdown relies on.
+ *
+ * <h2>States</h2>
+ * A connection starts {@linkplain #markIdle() idle} (waiting for the peer to say something). A protocol
+ * marks it {@linkplain #markActive() active} once a unit of work (an HTTP request, say) has begun and
+ * idle again when that unit is finished. When the server stops it closes idle connections at once and
+ * lets active ones finish their unit of work; {@link #isStopping()} tells the protocol to stop after it.
+ *
+ * <h2>Deadlines</h2>
+ * A blocking read or write has no timeout of its own, so the server checks deadlines for it: once the
+ * {@linkplain #setDeadline(long) deadline} has passed, the server marks the connection
+ * {@linkplain #timedOut() timed out} and shuts its input down, so that a blocked read returns end of
+ * stream and the protocol can still answer (HTTP's 408, say). If the connection is still open a moment
+ * later (a write blocked on a peer that does not read, for one), the server closes the channel, which
+ * ends any blocked operation with an exception.
+ *
+ * <p>The state and deadline methods are safe to call from any thread; the channel is meant to be used by
+ * the connection's own thread.
+ */
+public final class TcpConnection {
+
+    private static final int IDLE = 0;
+    private static final int ACTIVE = 1;
+    private static final int CLOSED = 2;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final TcpServer server;
+    private final SocketChannel channel;
+    private final InetSocketAddress remote;
+    private final InetSocketAddress local;
+    private final long id;
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state = IDLE;
+    private volatile long deadline; // System.nanoTime() value, 0 = none
+    private volatile boolean timedOut;
+    private long expiredAt;         // only touched by the sweeper
+
+    TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote, InetSocketAddress local, long id) {
+        this.server = server;
+        this.channel = channel;
+        this.remote = remote;
+        this.local = local;
+        this.id = id;
+    }
+
+    /** @return the connected channel, in blocking mode */
+    public SocketChannel channel() {
+        return channel;
+    }
+
+    /** @return the peer's address */
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    /** @return the address this end of the connection is bound to */
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    /** @return a number unique among this server's connections, for logs */
+    public long id() {
+        return id;
+    }
+
+    /**
+     * Marks the start of a unit of work. Fails when the server closed the connection while it was idle,
+     * in which case the protocol should give up on it without answering.
+     *
+     * @return {@code true} if the connection is now active
+     */
+    public boolean markActive() {
+        return STATE.compareAndSet(this, IDLE, ACTIVE) || (int) STATE.getVolatile(this) == ACTIVE;
+    }
+
+    /**
+     * Marks the end of a unit of work: from now on the server may close the connection when it stops.
+     *
+     * @return {@code false} if the server is stopping, in which case the protocol should close now
+     */
+    public boolean markIdle() {
+        if (!STATE.compareAndSet(this, ACTIVE, IDLE) && (int) STATE.getVolatile(this) != IDLE) return false;
+        return !server.isStopping();
+    }
+
+    /** @return whether the server is stopping, so the current unit of work should be the last */
+    public boolean isStopping() {
+        return server.isStopping();
+    }
+
+    /**
+     * Sets when the current read or write must have finished.
+     *
+     * @param nanoTime a {@link System#nanoTime()} value
+     */
+    public void setDeadline(long nanoTime) {
+        deadline = nanoTime == 0 ? 1 : nanoTime;
+    }
+
+    /** Removes the deadline: the connection may wait (for a handler's slow work, say) indefinitely. */
+    public void clearDeadline() {
+        deadline = 0;
+    }
+
+    /** @return whether a deadline passed; a read that returned end of stream may mean only this */
+    public boolean timedOut() {
+        return timedOut;
+    }
+
+    /** Closes the channel now; blocked reads and writes end with an exception. Idempotent. */
+    public void close() {
+        STATE.setVolatile(this, CLOSED);
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing a socket fails only if it is already broken; nothing is left to release
+        }
+    }
+
+    /** Called by the server when it stops: closes the connection if it is idle. */
+    boolean closeIfIdle() {
+        if (STATE.compareAndSet(this, IDLE, CLOSED)) {
+            close();
+            return true;
+        }
+        return false;
+    }
+
+    /** Called by the sweeper on every pass. */
+    void sweep(long now, long hardCloseNanos) {
+        long d = deadline;
+        if (d == 0 || now - d < 0) return;
+        if (!timedOut) {
+            timedOut = true;
+            expiredAt = now;
+            try {
+                channel.shutdownInput();
+            } catch (IOException e) {
+                close();
+            }
+        } else if (now - expiredAt >= hardCloseNanos) {
+            close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + id + " from " + remote;
+    }
+}

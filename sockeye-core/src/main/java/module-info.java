@@ -1,0 +1,11 @@
+/**
+ * Sockeye's core: an HTTP/1.1 server built from the socket up, with no dependencies beyond the JDK.
+ *
+ * <p>{@code io.sockeye} is the API an application embeds (handlers, requests, responses, routing and
+ * the server itself); {@code io.sockeye.tcp} is the reusable TCP server the HTTP engine runs on, for
+ * programs that speak their own protocol. The HTTP/1.1 wire code ({@code io.sockeye.http1}) is internal.
+ */
+module io.sockeye {
+    exports io.sockeye;
+    exports io.sockeye.tcp;
+}
