@@ -1,0 +1,132 @@
+package io.sockeye.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+import io.sockeye.HttpServer;
+import picocli.CommandLine;
+
+/**
+ * The {@code sockeye} command. {@link #main} is for the shell; tests call {@link #launch} and get the
+ * running server back, and nothing here calls {@code System.exit} except {@code main}.
+ */
+public final class Main {
+
+    /** Exit status for a bad command line. */
+    static final int USAGE = 2;
+    /** Exit status when the server cannot start (port taken, say). */
+    static final int FAILED = 1;
+
+    /** A launch: the exit status if the command ended at once, or the server it started. */
+    public record Launch(int exitCode, HttpServer server, ConsoleLog log) {
+        /** @return whether a server is running */
+        public boolean started() {
+            return server != null;
+        }
+
+        /** Stops the server and flushes the log. */
+        public void stop() {
+            if (server != null) server.close();
+            if (log != null) log.close();
+        }
+    }
+
+    private Main() {
+    }
+
+    /**
+     * Runs the command: serves until interrupted (Ctrl-C stops gracefully).
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        Launch launch = launch(args, out, err);
+        out.flush();
+        if (!launch.started()) System.exit(launch.exitCode());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            err.println("Stopping...");
+            launch.stop();
+            out.flush();
+        }, "sockeye-shutdown"));
+        try {
+            launch.server().awaitTermination();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Parses the command line and starts the server, or prints help, the version or an error.
+     *
+     * @param args the command line
+     * @param out  standard output: help, version, the access log
+     * @param err  standard error: errors, the server's log
+     * @return what happened
+     */
+    public static Launch launch(String[] args, PrintStream out, PrintStream err) {
+        Options options = new Options();
+        CommandLine cl = new CommandLine(options)
+                .setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true));
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            err.println("sockeye: " + e.getMessage());
+            err.println("Try 'sockeye --help' for more information.");
+            return new Launch(USAGE, null, null);
+        }
+        if (cl.isUsageHelpRequested()) {
+            cl.usage(out);
+            return new Launch(0, null, null);
+        }
+        if (cl.isVersionHelpRequested()) {
+            cl.printVersionHelp(out);
+            return new Launch(0, null, null);
+        }
+        String problem = options.validate();
+        if (problem != null) {
+            err.println("sockeye: " + problem);
+            return new Launch(USAGE, null, null);
+        }
+        ConsoleLog log = ConsoleLog.install(out, err, !options.quiet, options.verbose);
+        HttpServer server;
+        try {
+            server = HttpServer.create(options.config(), Site.handler(options)).start();
+        } catch (BindException e) {
+            err.println("sockeye: " + e.getMessage());
+            log.close();
+            return new Launch(FAILED, null, null);
+        } catch (IOException | RuntimeException e) {
+            err.println("sockeye: cannot start: " + e.getMessage());
+            log.close();
+            return new Launch(FAILED, null, null);
+        }
+        err.println(banner(options, server.address()));
+        err.flush();
+        return new Launch(0, server, log);
+    }
+
+    private static String banner(Options options, InetSocketAddress bound) {
+        InetAddress address = bound.getAddress();
+        int port = bound.getPort();
+        String what = Site.describe(options);
+        if (address.isAnyLocalAddress()) {
+            return "Serving " + what + " at http://0.0.0.0:" + port + "/ (all interfaces; on this machine: http://127.0.0.1:"
+                    + port + "/)";
+        }
+        String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        return "Serving " + what + " at http://" + host + ":" + port + "/";
+    }
+}

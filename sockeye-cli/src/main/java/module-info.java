@@ -1,0 +1,8 @@
+/** The {@code sockeye} command-line server. */
+module io.sockeye.cli {
+    requires io.sockeye;
+    requires info.picocli;
+    requires java.logging;
+
+    opens io.sockeye.cli to info.picocli;
+}
