@@ -5,7 +5,6 @@ import java.io.InputStream;
 
 import io.sockeye.HttpException;
 import io.sockeye.Status;
-import io.sockeye.tcp.TcpConnection;
 
 /**
  * A request body as the handler reads it, bounded by its framing: never a byte of the next request.
@@ -17,13 +16,13 @@ import io.sockeye.tcp.TcpConnection;
 abstract class BodyStream extends InputStream {
 
     protected final SocketInput in;
-    private final TcpConnection connection;
+    private final Deadlines connection;
     private Runnable beforeFirstRead;
     private boolean started;
     private IOException failure;
     private HttpException protocolError;
 
-    BodyStream(SocketInput in, TcpConnection connection) {
+    BodyStream(SocketInput in, Deadlines connection) {
         this.in = in;
         this.connection = connection;
     }

@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import io.sockeye.Headers;
 import io.sockeye.HttpException;
 import io.sockeye.Status;
-import io.sockeye.tcp.TcpConnection;
 
 /**
  * A chunked body (RFC 9112 §7.1), decoded by a byte-level state machine:
@@ -43,7 +42,7 @@ final class ChunkedBodyStream extends BodyStream {
     private int lineLength;
     private int trailerBytes;
 
-    ChunkedBodyStream(SocketInput in, TcpConnection connection, long maxBody, int maxTrailerBytes, int maxTrailerCount) {
+    ChunkedBodyStream(SocketInput in, Deadlines connection, long maxBody, int maxTrailerBytes, int maxTrailerCount) {
         super(in, connection);
         this.maxBody = maxBody;
         this.maxTrailerBytes = maxTrailerBytes;

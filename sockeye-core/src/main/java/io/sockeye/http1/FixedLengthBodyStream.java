@@ -2,14 +2,13 @@ package io.sockeye.http1;
 
 import java.io.IOException;
 
-import io.sockeye.tcp.TcpConnection;
 
 /** A body framed by {@code Content-Length} (RFC 9112 §6.2): exactly that many bytes, then the next request. */
 final class FixedLengthBodyStream extends BodyStream {
 
     private long remaining;
 
-    FixedLengthBodyStream(SocketInput in, TcpConnection connection, long length) {
+    FixedLengthBodyStream(SocketInput in, Deadlines connection, long length) {
         super(in, connection);
         this.remaining = length;
     }

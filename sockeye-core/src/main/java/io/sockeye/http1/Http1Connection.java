@@ -39,6 +39,7 @@ final class Http1Connection {
     private final ServerConfig config;
     private final Handler handler;
     private final TcpConnection connection;
+    private final Deadlines deadlines;
     private final byte[] serverLine;
     private final SocketInput in;
     private final SocketOutput out;
@@ -56,8 +57,9 @@ final class Http1Connection {
         long ioTimeout = config.ioTimeout().toNanos();
         // the longest head: request-line and field lines, their CRLFs, a few empty lines before
         int maxHead = config.maxRequestLineBytes() + config.maxHeaderBytes() + 16;
-        this.in = new SocketInput(connection, Math.min(INPUT_BUFFER, maxHead), maxHead, ioTimeout);
-        this.out = new SocketOutput(connection, OUTPUT_BUFFER, ioTimeout);
+        this.deadlines = Deadlines.of(connection);
+        this.in = new SocketInput(connection.channel(), deadlines, Math.min(INPUT_BUFFER, maxHead), maxHead, ioTimeout);
+        this.out = new SocketOutput(connection.channel(), deadlines, OUTPUT_BUFFER, ioTimeout);
         this.scanner = new HeadScanner(config.maxRequestLineBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
         this.parser = new RequestParser(config.maxBodyBytes());
         this.headTimeoutNanos = config.requestHeadTimeout().toNanos();
@@ -73,7 +75,7 @@ final class Http1Connection {
                 try {
                     head = readHead();
                 } catch (HttpException e) {
-                    reject(e);
+                    reject(e, firstLine());
                     outcome = Outcome.CLOSE_LINGERING;
                     return;
                 }
@@ -122,9 +124,9 @@ final class Http1Connection {
     }
 
     private Outcome exchange(RequestHead head) {
-        BodyStream body = head.contentLength() == 0 || head.contentLength() > 0
-                ? new FixedLengthBodyStream(in, connection, head.contentLength())
-                : new ChunkedBodyStream(in, connection, config.maxBodyBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
+        BodyStream body = head.contentLength() >= 0
+                ? new FixedLengthBodyStream(in, deadlines, head.contentLength())
+                : new ChunkedBodyStream(in, deadlines, config.maxBodyBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
         Http1Response response = new Http1Response(out, head, body, connection, serverLine, config.maxDrainBytes());
         if (head.expectContinue()) body.beforeFirstRead(response::sendContinue);
         Http1Request request = new Http1Request(head, body, connection);
@@ -193,7 +195,15 @@ final class Http1Connection {
         }
     }
 
-    private void reject(HttpException e) {
+    /** @return the start of what may be a request-line, for the access log of a refused request */
+    private String firstLine() {
+        int end = in.pos;
+        int max = Math.min(in.limit, in.pos + 1024);
+        while (end < max && in.buf[end] != '\r' && in.buf[end] != '\n') end++;
+        return end == in.pos ? null : new String(in.buf, in.pos, end - in.pos, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    private void reject(HttpException e, String requestLine) {
         LOG.log(Level.INFO, () -> e.status() + " " + Status.reason(e.status()) + " from " + peer() + ": " + e.getMessage());
         try {
             connection.clearDeadline();
@@ -201,7 +211,7 @@ final class Http1Connection {
         } catch (IOException io) {
             LOG.log(Level.DEBUG, () -> connection + ": could not send the error response: " + io);
         }
-        if (accessLog) AccessLog.log(connection.remoteAddress(), null, e.status(), 0, null, null);
+        if (accessLog) AccessLog.log(connection.remoteAddress(), requestLine, e.status(), 0, null, null);
     }
 
     private void lingerBeforeClose() {

@@ -2,9 +2,7 @@ package io.sockeye.http1;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
-
-import io.sockeye.tcp.TcpConnection;
+import java.nio.channels.ReadableByteChannel;
 
 /**
  * The receiving side of a connection: one reusable buffer that request heads are parsed in place from and
@@ -15,8 +13,8 @@ import io.sockeye.tcp.TcpConnection;
  */
 final class SocketInput {
 
-    private final SocketChannel channel;
-    private final TcpConnection connection;
+    private final ReadableByteChannel channel;
+    private final Deadlines connection;
     private final long ioTimeoutNanos;
     private final int initialSize;
     private final int maxSize;
@@ -25,9 +23,9 @@ final class SocketInput {
     int pos;
     int limit;
 
-    SocketInput(TcpConnection connection, int initialSize, int maxSize, long ioTimeoutNanos) {
-        this.connection = connection;
-        this.channel = connection.channel();
+    SocketInput(ReadableByteChannel channel, Deadlines deadlines, int initialSize, int maxSize, long ioTimeoutNanos) {
+        this.connection = deadlines;
+        this.channel = channel;
         this.ioTimeoutNanos = ioTimeoutNanos;
         this.initialSize = initialSize;
         this.maxSize = Math.max(initialSize, maxSize);

@@ -3,9 +3,7 @@ package io.sockeye.http1;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
-
-import io.sockeye.tcp.TcpConnection;
+import java.nio.channels.GatheringByteChannel;
 
 /**
  * The sending side of a connection: one reusable buffer that a response head and small bodies are
@@ -16,17 +14,17 @@ final class SocketOutput {
 
     private static final int MIN_DIRECT_WRITE = 4096;
 
-    private final SocketChannel channel;
-    private final TcpConnection connection;
+    private final GatheringByteChannel channel;
+    private final Deadlines connection;
     private final long ioTimeoutNanos;
     private final byte[] buf;
     private final ByteBuffer view;
     private final ByteBuffer[] pair = new ByteBuffer[2];
     private int count;
 
-    SocketOutput(TcpConnection connection, int size, long ioTimeoutNanos) {
-        this.connection = connection;
-        this.channel = connection.channel();
+    SocketOutput(GatheringByteChannel channel, Deadlines deadlines, int size, long ioTimeoutNanos) {
+        this.connection = deadlines;
+        this.channel = channel;
         this.ioTimeoutNanos = ioTimeoutNanos;
         this.buf = new byte[size];
         this.view = ByteBuffer.wrap(buf);
