@@ -1,0 +1,46 @@
+package io.sockeye.examples;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs an example by name: {@code java -jar sockeye-examples.jar NAME [args]}. Without a name, lists them.
+ */
+public final class Examples {
+
+    @FunctionalInterface
+    private interface Main {
+        void run(String[] args) throws Exception;
+    }
+
+    private static final Map<String, Main> EXAMPLES = new LinkedHashMap<>();
+    private static final Map<String, String> DESCRIPTIONS = new LinkedHashMap<>();
+
+    static {
+        add("socket-server", io.sockeye.examples.socketpair.SocketServer::main,
+                "stage 1: a JDK socket server that answers Yes to one client [port]");
+        add("socket-client", io.sockeye.examples.socketpair.SocketClient::main,
+                "stage 1: the client that asks 'can you hear me?' [host] [port]");
+        add("yes-server", io.sockeye.examples.socketpair.YesServer::main,
+                "stage 1 on Sockeye's TCP layer: answers Yes to every client [port]");
+    }
+
+    private Examples() {
+    }
+
+    private static void add(String name, Main main, String description) {
+        EXAMPLES.put(name, main);
+        DESCRIPTIONS.put(name, description);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Main main = args.length > 0 ? EXAMPLES.get(args[0]) : null;
+        if (main == null) {
+            System.err.println(args.length > 0 ? "no example named " + args[0] : "usage: examples NAME [args]");
+            DESCRIPTIONS.forEach((name, text) -> System.err.printf("  %-16s %s%n", name, text));
+            System.exit(2);
+        }
+        main.run(Arrays.copyOfRange(args, 1, args.length));
+    }
+}
