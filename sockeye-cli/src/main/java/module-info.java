@@ -1,6 +1,7 @@
 /** The {@code sockeye} command-line server. */
 module io.sockeye.cli {
     requires io.sockeye;
+    requires io.sockeye.files;
     requires info.picocli;
     requires java.logging;
 

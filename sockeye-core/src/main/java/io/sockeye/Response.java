@@ -2,6 +2,7 @@ package io.sockeye;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
@@ -73,6 +74,17 @@ public interface Response {
      * @throws IllegalStateException if the response is committed
      */
     void send(byte[] body, int offset, int length) throws IOException;
+
+    /**
+     * Sends a buffer's remaining bytes as the whole body, with a {@code Content-Length}, and commits. The
+     * buffer itself is not changed (its position stays), so one read-only buffer, direct or not, can be
+     * sent by many responses at once; a direct buffer is written to the socket without a copy.
+     *
+     * @param body the content
+     * @throws IOException           if the client is gone
+     * @throws IllegalStateException if the response is committed
+     */
+    void send(ByteBuffer body) throws IOException;
 
     /**
      * Sends text as the whole body, encoded as UTF-8; the content type is

@@ -2,6 +2,8 @@ package io.sockeye.cli;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import io.sockeye.ServerConfig;
 import io.sockeye.Version;
@@ -13,9 +15,12 @@ import picocli.CommandLine.Parameters;
 /** The command line, as {@code python -m http.server} and {@code jwebserver} users would type it. */
 @Command(name = "sockeye", mixinStandardHelpOptions = true, versionProvider = Options.VersionInfo.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Sockeye, an HTTP/1.1 server. Serves on all interfaces, port 8000, unless told otherwise.",
-        footer = {"", "Examples:", "  sockeye                 serve on port 8000", "  sockeye 8080            serve on port 8080",
-            "  sockeye -b 127.0.0.1 0  serve on this machine only, on any free port"})
+        description = "Sockeye, an HTTP/1.1 server: serves the files of a directory (the current one unless told"
+                + " otherwise) on all interfaces, port 8000.",
+        footer = {"", "Examples:", "  sockeye                    serve the current directory on port 8000",
+            "  sockeye 8080               the same, on port 8080",
+            "  sockeye -d site -b 127.0.0.1 0",
+            "                             serve ./site on this machine only, on any free port"})
 final class Options {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "PORT", description = "Port to listen on (default 8000; 0 picks a free one).")
@@ -27,6 +32,24 @@ final class Options {
     @Option(names = {"-b", "--bind"}, paramLabel = "ADDRESS",
             description = "Address to listen on (default: all interfaces). For this machine only: 127.0.0.1 or ::1.")
     String bind;
+
+    @Option(names = {"-d", "--directory"}, paramLabel = "DIR", description = "Directory to serve (default: the current one).")
+    Path directory;
+
+    @Option(names = "--no-listing", description = "Do not list directories that have no index.html (answer 403).")
+    boolean noListing;
+
+    @Option(names = "--dotfiles", description = "Serve hidden files and directories (names starting with '.').")
+    boolean dotfiles;
+
+    @Option(names = "--follow-symlinks", description = "Follow symbolic links that lead outside the directory.")
+    boolean followSymlinks;
+
+    @Option(names = "--no-compress", description = "Do not compress responses (precompressed .gz/.br files included).")
+    boolean noCompress;
+
+    @Option(names = "--cache-control", paramLabel = "VALUE", description = "Cache-Control sent with files, e.g. 'max-age=3600'.")
+    String cacheControl;
 
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request.")
     boolean quiet;
@@ -43,6 +66,10 @@ final class Options {
         }
         int p = port();
         if (p < 0 || p > 65535) return "port must be between 0 and 65535: " + p;
+        if (directory == null) directory = Path.of("");
+        directory = directory.toAbsolutePath().normalize();
+        if (!Files.isDirectory(directory)) return "not a directory: " + directory;
+        if (!Files.isReadable(directory)) return "cannot read the directory: " + directory;
         if (bind != null) {
             try {
                 bindAddress = InetAddress.getByName(bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind);

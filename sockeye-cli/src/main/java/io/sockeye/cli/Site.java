@@ -1,9 +1,7 @@
 package io.sockeye.cli;
 
 import io.sockeye.Handler;
-import io.sockeye.Html;
-import io.sockeye.Router;
-import io.sockeye.Version;
+import io.sockeye.files.FileHandler;
 
 /** What the command serves, from its options. */
 final class Site {
@@ -12,13 +10,16 @@ final class Site {
     }
 
     static Handler handler(Options options) {
-        return Router.create().get("/", (req, res) -> res.send("text/html",
-                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Sockeye</title></head>\n<body>"
-                        + "<h1>Sockeye " + Version.VERSION + "</h1>\n<p>It works. You are "
-                        + Html.escape(req.remoteAddress().getAddress().getHostAddress()) + ".</p>\n</body></html>\n"));
+        return FileHandler.builder(options.directory)
+                .listing(!options.noListing)
+                .dotfiles(options.dotfiles)
+                .followSymlinks(options.followSymlinks)
+                .compression(!options.noCompress)
+                .cacheControl(options.cacheControl)
+                .build();
     }
 
     static String describe(Options options) {
-        return "the built-in page";
+        return options.directory.toString();
     }
 }

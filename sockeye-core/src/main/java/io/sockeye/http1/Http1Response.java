@@ -2,6 +2,7 @@ package io.sockeye.http1;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -78,6 +79,18 @@ final class Http1Response implements Response {
         if (framing == Framing.LENGTH) {
             out.write(content, offset, length);
             bodyBytes = length;
+        }
+        out.flush();
+    }
+
+    @Override
+    public void send(ByteBuffer content) throws IOException {
+        checkUnstarted();
+        ByteBuffer bytes = content.duplicate();
+        Framing framing = commit(bytes.remaining());
+        if (framing == Framing.LENGTH) {
+            bodyBytes = bytes.remaining();
+            out.write(bytes);
         }
         out.flush();
     }

@@ -56,6 +56,27 @@ final class SocketOutput {
         pair[1] = null;
     }
 
+    /** Writes a buffer's remaining bytes (consuming them): copied if small, else beside the buffered ones. */
+    void write(ByteBuffer b) throws IOException {
+        int len = b.remaining();
+        if (len <= buf.length - count) {
+            b.get(buf, count, len);
+            count += len;
+            return;
+        }
+        if (len < MIN_DIRECT_WRITE) {
+            flush();
+            b.get(buf, 0, len);
+            count = len;
+            return;
+        }
+        view.limit(count).position(0);
+        pair[1] = b;
+        count = 0;
+        writeFully(pair);
+        pair[1] = null;
+    }
+
     /** Writes ISO-8859-1 text, one byte per char (head fields are checked to fit). */
     @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int) is the copy we want: no allocation
     void writeLatin1(String s) throws IOException {

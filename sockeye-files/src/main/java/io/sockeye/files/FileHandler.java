@@ -1,0 +1,263 @@
+package io.sockeye.files;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+import io.sockeye.Handler;
+import io.sockeye.Request;
+import io.sockeye.Response;
+import io.sockeye.Status;
+
+/**
+ * Serves the files under a directory, as a careful web server does: {@code index.html} for directories
+ * (or a listing), content types by extension, validators and conditional requests, byte ranges,
+ * compression, and a small in-memory cache of hot files. Mount it anywhere:
+ *
+ * <pre>{@code
+ * Router.create().mount("/static/", FileHandler.of(Path.of("public")));
+ *
+ * FileHandler site = FileHandler.builder(Path.of("site"))
+ *         .listing(false)
+ *         .cacheControl("max-age=3600")
+ *         .build();
+ * }</pre>
+ *
+ * <h2>The root is a jail</h2>
+ * Nothing outside the root is ever served: the path is decoded once, {@code .} and {@code ..} resolved
+ * before the file system is consulted (climbing above the root is refused), encoded slashes and
+ * backslashes, NUL and hidden names ({@code .git}) are refused, and the real path of whatever is found,
+ * symbolic links resolved, must lie under the real root. Options loosen the last two on purpose. Refusals
+ * are 404s (or 403s for what exists but may not be served), with no path of the machine in the body.
+ *
+ * <h2>What is sent</h2>
+ * GET and HEAD; other methods get 405 with {@code Allow}. A directory asked for without its trailing slash
+ * is redirected to it (the redirect is always to a path on this server). Files get {@code Last-Modified},
+ * a strong {@code ETag} from size and modification time, and honour {@code If-None-Match},
+ * {@code If-Modified-Since} (304), {@code If-Match}, {@code If-Unmodified-Since} (412), {@code Range} and
+ * {@code If-Range} (206, 416). A precompressed {@code file.br} or {@code file.gz} beside a file is sent to
+ * clients that accept it; other text is gzipped on the fly above a size. Files up to a size are kept in
+ * memory and checked against the disk again after {@linkplain Builder#revalidateAfter(Duration) a short
+ * interval}; larger ones are sent with {@code sendfile}.
+ *
+ * <p>Thread-safe.
+ */
+public final class FileHandler implements Handler {
+
+    private static final System.Logger LOG = System.getLogger("io.sockeye.files");
+
+    private final boolean listing;
+    private final boolean dotfiles;
+    private final boolean followSymlinks;
+    private final List<String> indexNames;
+    private final ResourceCache cache;
+    private final ContentServer content;
+
+    private FileHandler(Builder b) throws IOException {
+        this.listing = b.listing;
+        this.dotfiles = b.dotfiles;
+        this.followSymlinks = b.followSymlinks;
+        this.indexNames = List.copyOf(b.indexNames);
+        this.cache = new ResourceCache(b.root, b.followSymlinks, b.mimeTypes, b.revalidateAfter.toNanos(),
+                b.maxCachedFileBytes, b.maxCacheBytes, 10_000);
+        this.content = new ContentServer(cache, b.compress, b.gzipMinBytes, b.cacheControl);
+    }
+
+    /**
+     * @param root the directory to serve
+     * @return a handler with the default options: listings on, hidden files and outward links refused,
+     *         compression on, files up to 256 KiB cached in memory and checked again after a second
+     * @throws UncheckedIOException if the root is not a readable directory
+     */
+    public static FileHandler of(Path root) {
+        return builder(root).build();
+    }
+
+    /** @param root the directory to serve @return a builder for the options */
+    public static Builder builder(Path root) {
+        return new Builder(root);
+    }
+
+    @Override
+    public void handle(Request request, Response response) throws IOException {
+        String method = request.method();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            response.header("Allow", "GET, HEAD, OPTIONS");
+            if (method.equals("OPTIONS")) response.status(Status.NO_CONTENT).send(new byte[0]);
+            else response.sendError(Status.METHOD_NOT_ALLOWED, "only GET and HEAD are served here");
+            return;
+        }
+        String path = request.pathWithinMount();
+        List<String> segments = SafePaths.segments(request.rawPath(), path, dotfiles);
+        if (segments == null) {
+            LOG.log(Level.DEBUG, () -> "refused path " + request.rawPath() + " from " + request.remoteAddress());
+            response.sendError(Status.NOT_FOUND, null);
+            return;
+        }
+        String key = String.join("/", segments);
+        Resource r = cache.lookup(key, segments);
+        switch (r.kind) {
+            case MISSING -> response.sendError(Status.NOT_FOUND, null);
+            case FORBIDDEN -> response.sendError(Status.FORBIDDEN, null);
+            case DIRECTORY -> directory(request, response, r, key, segments);
+            case FILE -> {
+                if (path.endsWith("/")) response.sendError(Status.NOT_FOUND, null);
+                else content.serve(request, response, r, key, segments);
+            }
+        }
+    }
+
+    private void directory(Request request, Response response, Resource dir, String key, List<String> segments) throws IOException {
+        if (!request.path().endsWith("/")) {
+            // Location is built from the path as sent, with leading slashes collapsed: "//evil.example/dir"
+            // must not become a redirect to another host (CVE-2021-28861)
+            String raw = request.rawPath();
+            int i = 0;
+            while (i < raw.length() && raw.charAt(i) == '/') i++;
+            String query = request.rawQuery();
+            response.redirect(Status.MOVED_PERMANENTLY, "/" + raw.substring(i) + "/" + (query == null ? "" : "?" + query));
+            return;
+        }
+        for (String index : indexNames) {
+            List<String> indexSegments = new ArrayList<>(segments);
+            indexSegments.add(index);
+            Resource file = cache.lookup(key.isEmpty() ? index : key + "/" + index, indexSegments);
+            if (file.kind == Resource.Kind.FILE) {
+                content.serve(request, response, file, key.isEmpty() ? index : key + "/" + index, indexSegments);
+                return;
+            }
+        }
+        if (!listing) {
+            response.sendError(Status.FORBIDDEN, "directory listing is disabled");
+            return;
+        }
+        List<DirectoryListing.Entry> entries;
+        try {
+            entries = DirectoryListing.read(dir.path, cache.realRoot(), dotfiles, followSymlinks);
+        } catch (IOException e) {
+            response.sendError(Status.FORBIDDEN, null);
+            return;
+        }
+        DirectoryListing.Sort sort = DirectoryListing.Sort.NAME;
+        String by = request.query().first("sort").orElse("name").toUpperCase(Locale.ROOT);
+        for (DirectoryListing.Sort s : DirectoryListing.Sort.values()) {
+            if (s.name().equals(by)) sort = s;
+        }
+        boolean descending = request.query().first("order").orElse("asc").equals("desc");
+        DirectoryListing.sort(entries, sort, descending);
+        response.header("Vary", "Accept");
+        String accept = request.header("Accept");
+        if (QualityValues.mediaType(accept, "application/json") > QualityValues.mediaType(accept, "text/html")) {
+            response.send("application/json", DirectoryListing.json(entries));
+        } else {
+            response.send("text/html", DirectoryListing.html(request.path(), !segments.isEmpty() || !request.mountPath().isEmpty(),
+                    entries, sort, descending));
+        }
+    }
+
+    /** The options of a {@link FileHandler}. */
+    public static final class Builder {
+        private final Path root;
+        private boolean listing = true;
+        private boolean dotfiles;
+        private boolean followSymlinks;
+        private boolean compress = true;
+        private String cacheControl;
+        private MimeTypes mimeTypes = MimeTypes.defaults();
+        private List<String> indexNames = List.of("index.html", "index.htm");
+        private Duration revalidateAfter = Duration.ofSeconds(1);
+        private long maxCachedFileBytes = 256 * 1024;
+        private long maxCacheBytes = 64L << 20;
+        private long gzipMinBytes = 1024;
+
+        private Builder(Path root) {
+            this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+        }
+
+        /** @param on whether directories without an index are listed (else 403) @return this */
+        public Builder listing(boolean on) {
+            this.listing = on;
+            return this;
+        }
+
+        /** @param on whether names starting with a dot are served and listed @return this */
+        public Builder dotfiles(boolean on) {
+            this.dotfiles = on;
+            return this;
+        }
+
+        /** @param on whether symbolic links may lead outside the root @return this */
+        public Builder followSymlinks(boolean on) {
+            this.followSymlinks = on;
+            return this;
+        }
+
+        /** @param on whether precompressed siblings and on-the-fly gzip are used @return this */
+        public Builder compression(boolean on) {
+            this.compress = on;
+            return this;
+        }
+
+        /** @param value a {@code Cache-Control} value for files, or {@code null} for none @return this */
+        public Builder cacheControl(String value) {
+            this.cacheControl = value;
+            return this;
+        }
+
+        /** @param types the content-type table @return this */
+        public Builder mimeTypes(MimeTypes types) {
+            this.mimeTypes = Objects.requireNonNull(types, "types");
+            return this;
+        }
+
+        /** @param names the names tried, in order, for a directory's page @return this */
+        public Builder indexNames(List<String> names) {
+            this.indexNames = List.copyOf(names);
+            return this;
+        }
+
+        /**
+         * @param interval how long what was found on disk is trusted before it is checked again; zero
+         *                 checks on every request and keeps nothing in memory
+         * @return this
+         */
+        public Builder revalidateAfter(Duration interval) {
+            if (interval.isNegative()) throw new IllegalArgumentException("negative interval");
+            this.revalidateAfter = interval;
+            return this;
+        }
+
+        /** @param max largest file kept in memory @param total most bytes kept in memory @return this */
+        public Builder memoryCache(long max, long total) {
+            this.maxCachedFileBytes = max;
+            this.maxCacheBytes = total;
+            return this;
+        }
+
+        /** @param bytes smallest file gzipped on the fly @return this */
+        public Builder gzipMinBytes(long bytes) {
+            this.gzipMinBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @return the handler
+         * @throws UncheckedIOException if the root is not a readable directory
+         */
+        public FileHandler build() {
+            if (!Files.isDirectory(root)) throw new UncheckedIOException(new java.nio.file.NotDirectoryException(root.toString()));
+            try {
+                return new FileHandler(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
