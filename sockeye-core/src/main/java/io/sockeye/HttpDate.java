@@ -14,10 +14,15 @@ public final class HttpDate {
 
     private static final DateTimeFormatter IMF_FIXDATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter RFC_850 =
-            DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter ASCTIME =
-            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC);
+    // The parsers skip the day name: a wrong one does not change the date it comes with, and java.time's
+    // cross-check of it would reject RFC 850's two-digit years before the 50-year rule could apply.
+    private static final java.util.Set<String> SHORT_DAYS = java.util.Set.of("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun");
+    private static final java.util.Set<String> LONG_DAYS = java.util.Set.of(
+            "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday");
+    private static final DateTimeFormatter IMF_FIXDATE_REST =
+            DateTimeFormatter.ofPattern("dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ASCTIME_REST =
+            DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC);
 
     private HttpDate() {
     }
@@ -37,21 +42,31 @@ public final class HttpDate {
     public static Instant parse(String value) {
         if (value == null) return null;
         String v = value.strip();
-        for (DateTimeFormatter f : new DateTimeFormatter[] {IMF_FIXDATE, RFC_850, ASCTIME}) {
-            try {
-                Instant parsed = Instant.from(f.parse(v));
-                if (f == RFC_850) parsed = fixTwoDigitYear(parsed);
-                return parsed;
-            } catch (DateTimeParseException e) {
-                // try the next form
+        int comma = v.indexOf(',');
+        try {
+            if (comma < 0) {
+                int space = v.indexOf(' ');
+                if (space != 3 || !SHORT_DAYS.contains(v.substring(0, 3))) return null;
+                return Instant.from(ASCTIME_REST.parse(v.substring(space + 1)));
             }
+            String day = v.substring(0, comma);
+            String rest = v.substring(comma + 1).strip();
+            if (rest.length() > 2 && rest.charAt(2) == '-') return LONG_DAYS.contains(day) ? rfc850(rest) : null;
+            return SHORT_DAYS.contains(day) ? Instant.from(IMF_FIXDATE_REST.parse(rest)) : null;
+        } catch (DateTimeParseException e) {
+            return null;
         }
-        return null;
     }
 
-    // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past century
-    private static Instant fixTwoDigitYear(Instant parsed) {
-        Instant limit = Instant.now().atZone(ZoneOffset.UTC).plusYears(50).toInstant();
-        return parsed.isAfter(limit) ? parsed.atZone(ZoneOffset.UTC).minusYears(100).toInstant() : parsed;
+    // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is the most recent past year
+    // with those digits; the formatter's base year is 49 years back, so its 100-year window ends 50 ahead.
+    private static Instant rfc850(String rest) {
+        int baseYear = java.time.Year.now(ZoneOffset.UTC).getValue() - 49;
+        DateTimeFormatter f = new java.time.format.DateTimeFormatterBuilder()
+                .appendPattern("dd-MMM-")
+                .appendValueReduced(java.time.temporal.ChronoField.YEAR, 2, 2, baseYear)
+                .appendPattern(" HH:mm:ss 'GMT'")
+                .toFormatter(Locale.US).withZone(ZoneOffset.UTC);
+        return Instant.from(f.parse(rest));
     }
 }

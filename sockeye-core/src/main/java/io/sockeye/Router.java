@@ -24,10 +24,17 @@ import io.sockeye.form.PercentDecoder;
  *
  * <h2>Patterns</h2>
  * A pattern is a path whose segments are literal ({@code users}), a parameter ({@code {id}}, one
- * segment) or, last, a rest parameter ({@code {path...}}, the rest of the path, possibly empty). Segments
+ * segment) or, last, a rest parameter ({@code {path...}}, the rest of the path after its slash, possibly
+ * empty). Segments
  * are compared percent-decoded, and parameters are decoded, one segment at a time, so {@code %2F} inside
  * a segment stays inside it. A mount is a prefix ending in {@code /}; the mounted handler sees the prefix
- * as {@link Request#mountPath()}.
+ * as {@link Request#mountPath()}. A router mounted in another routes the path below its mount point, so
+ * routers nest.
+ *
+ * <h2>Canonical paths</h2>
+ * A path with empty, {@code .} or {@code ..} segments ({@code //a}, {@code /a/./b}, {@code /a/../b}) is
+ * not routed but redirected to its canonical form (301, or 308 for methods other than GET and HEAD), so
+ * that no handler can be reached by a path that only resolves to its prefix later.
  *
  * <h2>Which handler answers</h2>
  * Among the routes whose path matches, an exact path beats a pattern, a pattern beats a mount, and a
@@ -134,7 +141,22 @@ public final class Router implements Handler {
     @Override
     public void handle(Request request, Response response) throws Exception {
         String method = request.method();
-        String path = request.path();
+        String raw = request.rawPath();
+        if (!raw.equals("*")) {
+            String canonical = RequestPaths.canonical(raw);
+            if (!canonical.equals(raw)) {
+                // Route only canonical paths, as Go's ServeMux does: "/x/../cgi-bin/a" must not reach the
+                // handler mounted at "/" (which would see "cgi-bin/a" once it resolves the dots itself).
+                String query = request.rawQuery();
+                boolean safe = method.equals("GET") || method.equals("HEAD");
+                response.redirect(safe ? Status.MOVED_PERMANENTLY : Status.PERMANENT_REDIRECT,
+                        canonical + (query == null ? "" : "?" + query));
+                return;
+            }
+        }
+        // A router mounted under another routes what is below its mount point
+        String path = request.pathWithinMount();
+        String mountPath = request.mountPath();
         TreeSet<String> allowed = null;
 
         List<Route> candidates = exact.get(path);
@@ -148,12 +170,12 @@ public final class Router implements Handler {
             allowed = addMethods(allowed, candidates);
         }
         if (!patterns.isEmpty()) {
-            String[] segments = segments(request.rawPath());
+            String[] segments = segmentsBelow(raw, mountPath);
             for (Route r : patterns) {
                 Map<String, String> params = r.pattern.match(segments);
                 if (params == null) continue;
                 if (methodMatches(r.method, method)) {
-                    r.handler.handle(new RoutedRequest(request, request.mountPath(), params), response);
+                    r.handler.handle(new RoutedRequest(request, mountPath, params), response);
                     return;
                 }
                 allowed = addMethods(allowed, List.of(r));
@@ -161,7 +183,7 @@ public final class Router implements Handler {
         }
         for (Mount m : mounts) {
             if (path.startsWith(m.prefix)) {
-                m.handler.handle(new RoutedRequest(request, request.mountPath() + m.mountPath, Map.of()), response);
+                m.handler.handle(new RoutedRequest(request, mountPath + m.mountPath, Map.of()), response);
                 return;
             }
         }
@@ -179,7 +201,7 @@ public final class Router implements Handler {
         for (Mount m : mounts) {
             if (path.equals(m.mountPath) && !m.mountPath.isEmpty()) {
                 String query = request.rawQuery();
-                response.redirect(Status.MOVED_PERMANENTLY, request.rawPath() + "/" + (query == null ? "" : "?" + query));
+                response.redirect(Status.MOVED_PERMANENTLY, raw + "/" + (query == null ? "" : "?" + query));
                 return;
             }
         }
@@ -198,9 +220,16 @@ public final class Router implements Handler {
         return set;
     }
 
-    private static String[] segments(String rawPath) {
+    /** The raw path's segments below the mount point (mount prefixes are whole segments). */
+    private static String[] segmentsBelow(String rawPath, String mountPath) {
         if (!rawPath.startsWith("/")) return new String[0];
-        return rawPath.substring(1).split("/", -1);
+        String[] all = rawPath.substring(1).split("/", -1);
+        if (mountPath.isEmpty()) return all;
+        int skip = 0;
+        for (int i = 0; i < mountPath.length(); i++) {
+            if (mountPath.charAt(i) == '/') skip++;
+        }
+        return skip >= all.length ? new String[] {""} : java.util.Arrays.copyOfRange(all, skip, all.length);
     }
 
     /** A compiled path pattern. */
@@ -210,6 +239,7 @@ public final class Router implements Handler {
             if (!source.startsWith("/")) throw new IllegalArgumentException("a pattern starts with '/': " + source);
             String[] parts = source.substring(1).split("/", -1);
             boolean rest = false;
+            java.util.Set<String> names = new java.util.HashSet<>();
             for (int i = 0; i < parts.length; i++) {
                 String p = parts[i];
                 if (p.startsWith("{") && p.endsWith("}")) {
@@ -220,6 +250,8 @@ public final class Router implements Handler {
                         name = name.substring(0, name.length() - 3);
                     }
                     if (name.isEmpty()) throw new IllegalArgumentException("unnamed parameter in " + source);
+                    if (name.contains("{") || name.contains("}")) throw new IllegalArgumentException("brace inside a parameter name: " + source);
+                    if (!names.add(name)) throw new IllegalArgumentException("parameter named twice: " + source);
                 } else if (p.contains("{") || p.contains("}")) {
                     throw new IllegalArgumentException("a parameter must be a whole segment: " + source);
                 }
@@ -241,7 +273,8 @@ public final class Router implements Handler {
         /** @return the parameters if the raw segments match, else {@code null} */
         Map<String, String> match(String[] segments) {
             int fixed = rest ? parts.length - 1 : parts.length;
-            if (rest ? segments.length < fixed : segments.length != fixed) return null;
+            // a rest parameter needs its slash: /files/{p...} matches /files/ but not /files
+            if (rest ? segments.length < parts.length : segments.length != fixed) return null;
             Map<String, String> params = new LinkedHashMap<>();
             for (int i = 0; i < fixed; i++) {
                 String p = parts[i];

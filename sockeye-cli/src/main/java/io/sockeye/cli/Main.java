@@ -118,6 +118,34 @@ public final class Main {
         return new Launch(0, server, log);
     }
 
+    /** An IPv6 address as people write it (RFC 5952): the longest run of zero groups as {@code ::}. */
+    static String compact(byte[] ipv6) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) groups[i] = (ipv6[2 * i] & 0xff) << 8 | (ipv6[2 * i + 1] & 0xff);
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) j++;
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') sb.append(':');
+            sb.append(Integer.toHexString(groups[i]));
+        }
+        return sb.toString();
+    }
+
     private static String banner(Options options, InetSocketAddress bound) {
         InetAddress address = bound.getAddress();
         int port = bound.getPort();
@@ -126,7 +154,7 @@ public final class Main {
             return "Serving " + what + " at http://0.0.0.0:" + port + "/ (all interfaces; on this machine: http://127.0.0.1:"
                     + port + "/)";
         }
-        String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        String host = address instanceof Inet6Address ? "[" + compact(address.getAddress()) + "]" : address.getHostAddress();
         return "Serving " + what + " at http://" + host + ":" + port + "/";
     }
 }

@@ -106,7 +106,8 @@ abstract class BodyStream extends InputStream {
     }
 
     /**
-     * Reads and discards the rest of the body, up to {@code max} bytes.
+     * Reads and discards the rest of the body, up to {@code max} bytes of content (chunk framing does
+     * not count).
      *
      * @return whether the body is now read to its end (so the connection can carry another request)
      */
@@ -118,9 +119,13 @@ abstract class BodyStream extends InputStream {
         started = true; // a drain must not trigger 100 Continue
         try {
             while (!atEnd()) {
-                if (left <= 0) return false;
+                if (left == 0) {
+                    // the allowance is spent: a read of nothing still consumes framing (a last chunk) if
+                    // that is all that is left, and stops at data
+                    return readBody(scratch, 0, 0) < 0 && atEnd();
+                }
                 int n = readBody(scratch, 0, (int) Math.min(scratch.length, left));
-                if (n < 0) return false;
+                if (n < 0) return atEnd();
                 left -= n;
             }
             return true;

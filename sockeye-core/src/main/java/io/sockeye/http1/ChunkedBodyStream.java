@@ -15,7 +15,8 @@ import io.sockeye.Status;
  * </pre>
  *
  * Strict where leniency has led to request smuggling: the size is hex digits only (no sign, no
- * {@code 0x}, no whitespace unless an extension follows), at most 16 significant digits; every CRLF is a
+ * {@code 0x}, no whitespace unless an extension follows), at most 15 significant digits (so the size
+ * fits in a long); every CRLF is a
  * real CRLF; a chunk's data is followed by CRLF and nothing else. Extensions are checked for control
  * characters and bounded, then ignored (§7.1.1); trailer fields are parsed like header fields, bounded by
  * the header limits, and kept in {@link #trailers()}. The sum of the chunk sizes is bounded by the body
@@ -57,6 +58,12 @@ final class ChunkedBodyStream extends BodyStream {
     @Override
     boolean atEnd() {
         return state == State.DONE;
+    }
+
+    /** Only chunk data counts: framing bytes in the buffer are not readable body. */
+    @Override
+    public int available() {
+        return state == State.DATA && !broken() ? (int) Math.min(in.available(), chunkRemaining) : 0;
     }
 
     @Override

@@ -4,11 +4,9 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 
 import io.sockeye.Headers;
-import io.sockeye.HttpException;
 import io.sockeye.Parameters;
 import io.sockeye.Request;
-import io.sockeye.Status;
-import io.sockeye.form.PercentDecoder;
+import io.sockeye.RequestPaths;
 import io.sockeye.tcp.TcpConnection;
 
 /** A request read off an HTTP/1.1 connection; the path and query are decoded on first use. */
@@ -43,11 +41,7 @@ final class Http1Request implements Request {
 
     @Override
     public String path() {
-        if (path == null) {
-            String decoded = PercentDecoder.decode(head.rawPath(), false, "path");
-            if (decoded.indexOf('\0') >= 0) throw new HttpException(Status.BAD_REQUEST, "NUL in path");
-            path = decoded;
-        }
+        if (path == null) path = RequestPaths.decode(head.rawPath());
         return path;
     }
 

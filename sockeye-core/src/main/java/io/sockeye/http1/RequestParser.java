@@ -15,8 +15,10 @@ import io.sockeye.Status;
  * <ul>
  *   <li>§3.2: HTTP/1.1 requests carry exactly one valid {@code Host}.</li>
  *   <li>§5.2: no obs-fold (a field line starting with whitespace); §5.1: no whitespace before the colon.</li>
- *   <li>§6.1, §6.3: {@code Transfer-Encoding} only in HTTP/1.1, only {@code chunked} (anything else is
- *       501), never beside {@code Content-Length}; one {@code Content-Length}, digits only.</li>
+ *   <li>§6.1, §6.3: {@code Transfer-Encoding} only in HTTP/1.1, ending in {@code chunked} (else 400),
+ *       with no other coding before it (codings we cannot undo are 501), never beside
+ *       {@code Content-Length}; one {@code Content-Length}, digits only.</li>
+ *   <li>RFC 9110 §2.5: a later HTTP/1.x minor version is served as HTTP/1.1; other majors are 505.</li>
  *   <li>RFC 9110 §10.1.1: {@code Expect} other than {@code 100-continue} is 417.</li>
  * </ul>
  * Stateless and thread-safe.
@@ -201,7 +203,7 @@ public final class RequestParser {
                 || b[from + 4] != '/' || !isDigit(b[from + 5]) || b[from + 6] != '.' || !isDigit(b[from + 7])) {
             throw bad("malformed HTTP-version");
         }
-        if (b[from + 5] == '1' && (b[from + 7] == '1' || b[from + 7] == '0')) return b[from + 7] - '0';
+        if (b[from + 5] == '1') return b[from + 7] == '0' ? 0 : 1; // HTTP/1.2 and up: as the highest we speak
         throw new HttpException(Status.HTTP_VERSION_NOT_SUPPORTED, "HTTP version "
                 + (char) b[from + 5] + "." + (char) b[from + 7] + " is not supported");
     }
@@ -214,7 +216,9 @@ public final class RequestParser {
         // Content-Length = 1*DIGIT (RFC 9110 §8.6); a list, even of equal values, is refused: recipients
         // that treat such lists differently are a smuggling vector.
         if (from == to) throw bad("empty Content-Length");
-        if (to - from > MAX_CONTENT_LENGTH_DIGITS) {
+        int significant = from;
+        while (significant < to - 1 && b[significant] == '0') significant++;
+        if (to - significant > MAX_CONTENT_LENGTH_DIGITS) {
             for (int i = from; i < to; i++) if (!isDigit(b[i])) throw bad("malformed Content-Length");
             throw new HttpException(Status.CONTENT_TOO_LARGE, "Content-Length is too large");
         }
@@ -249,8 +253,8 @@ public final class RequestParser {
             }
         }
         if (chunked > 1) throw bad("chunked applied more than once");
-        if (unknown) throw new HttpException(Status.NOT_IMPLEMENTED, "unsupported transfer coding");
         if (chunked == 0) throw bad("chunked is not the final transfer coding");
+        if (unknown) throw new HttpException(Status.NOT_IMPLEMENTED, "unsupported transfer coding");
     }
 
     private static boolean validHost(String host) {

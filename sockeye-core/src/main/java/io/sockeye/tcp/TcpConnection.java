@@ -52,6 +52,7 @@ public final class TcpConnection {
     private volatile long deadline; // System.nanoTime() value, 0 = none
     private volatile boolean timedOut;
     private long expiredAt;         // only touched by the sweeper
+    private volatile Thread thread;
 
     TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote, InetSocketAddress local, long id) {
         this.server = server;
@@ -133,6 +134,16 @@ public final class TcpConnection {
         } catch (IOException ignored) {
             // closing a socket fails only if it is already broken; nothing is left to release
         }
+    }
+
+    void runningOn(Thread t) {
+        thread = t;
+    }
+
+    /** Interrupts the connection's thread, for a handler still busy after its socket was closed. */
+    void interrupt() {
+        Thread t = thread;
+        if (t != null) t.interrupt();
     }
 
     /** Called by the server when it stops: closes the connection if it is idle. */

@@ -174,6 +174,7 @@ public final class TcpServer implements AutoCloseable {
 
     private void run(TcpConnection connection) {
         try {
+            connection.runningOn(Thread.currentThread());
             if (stopping) return;
             handler.handle(connection);
         } catch (IOException e) {
@@ -181,6 +182,9 @@ public final class TcpServer implements AutoCloseable {
             LOG.log(Level.DEBUG, () -> connection + ": " + e);
         } catch (Exception e) {
             LOG.log(Level.ERROR, connection + ": connection handler failed", e);
+        } catch (Error e) {
+            LOG.log(Level.ERROR, connection + ": connection handler failed", e);
+            throw e;
         } finally {
             connection.close();
             connections.remove(connection);
@@ -201,8 +205,9 @@ public final class TcpServer implements AutoCloseable {
 
     /**
      * Stops the server gracefully: stops accepting, closes idle connections at once, lets active ones
-     * finish their current unit of work for up to {@code grace}, then closes whatever is still open and
-     * waits for the connection threads to end. Returns when done; safe to call more than once.
+     * finish their current unit of work for up to {@code grace}, then closes whatever is still open,
+     * interrupts the threads of handlers still running, and waits up to 2 seconds more for them to end (a
+     * handler that ignores both is logged and left behind). Returns when done; safe to call more than once.
      *
      * @param grace how long active connections may take to finish
      */
@@ -227,6 +232,7 @@ public final class TcpServer implements AutoCloseable {
             int forced = 0;
             for (TcpConnection c : connections) {
                 c.close();
+                c.interrupt();
                 forced++;
             }
             if (forced > 0) LOG.log(Level.INFO, "closed " + forced + " connection(s) still busy after the " + grace.toMillis() + " ms grace period");
@@ -234,8 +240,13 @@ public final class TcpServer implements AutoCloseable {
             while (!connections.isEmpty() && System.nanoTime() - threadsDeadline < 0) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
             }
+            if (!connections.isEmpty()) {
+                LOG.log(Level.WARNING, connections.size() + " connection handler(s) still running 2 s after their sockets were closed");
+            }
         } finally {
             stopped.countDown();
+            LockSupport.unpark(sweeper);
+            joinQuietly(sweeper);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.Objects;
 
 import io.sockeye.Handler;
 import io.sockeye.Request;
+import io.sockeye.RequestPaths;
 import io.sockeye.Response;
 import io.sockeye.Status;
 
@@ -95,7 +96,7 @@ public final class FileHandler implements Handler {
             return;
         }
         String path = request.pathWithinMount();
-        List<String> segments = SafePaths.segments(request.rawPath(), path, dotfiles);
+        List<String> segments = RequestPaths.jailedSegments(request, dotfiles);
         if (segments == null) {
             LOG.log(Level.DEBUG, () -> "refused path " + request.rawPath() + " from " + request.remoteAddress());
             response.sendError(Status.NOT_FOUND, null);
