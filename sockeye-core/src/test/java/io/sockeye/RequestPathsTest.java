@@ -1,0 +1,88 @@
+package io.sockeye;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RequestPathsTest {
+
+    /** A request with just a path, mounted at {@code mount}. */
+    private static Request request(String rawPath, String mount) {
+        String decoded = RequestPaths.decode(rawPath);
+        return new Request() {
+            @Override public String method() { return "GET"; }
+            @Override public String target() { return rawPath; }
+            @Override public String rawPath() { return rawPath; }
+            @Override public String path() { return decoded; }
+            @Override public String rawQuery() { return null; }
+            @Override public Parameters query() { return Parameters.empty(); }
+            @Override public String version() { return "HTTP/1.1"; }
+            @Override public Headers headers() { return new Headers(); }
+            @Override public long contentLength() { return 0; }
+            @Override public InputStream body() { return InputStream.nullInputStream(); }
+            @Override public InetSocketAddress remoteAddress() { return new InetSocketAddress(0); }
+            @Override public InetSocketAddress localAddress() { return new InetSocketAddress(0); }
+            @Override public String scheme() { return "http"; }
+            @Override public String host() { return "localhost"; }
+            @Override public String mountPath() { return mount; }
+            @Override public String pathParameter(String name) { return null; }
+        };
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "/|''", "/a|a", "/a/b/|a/b", "//a//b|a/b", "/a/./b|a/b", "/a/b/..|a", "/a/%2e%2E/b|b", "/caf%C3%A9|café",
+        "/a%20b|a b", "/a/../../x|REFUSED", "/..|REFUSED", "/%2e%2e/etc/passwd|REFUSED", "/a%2fb|REFUSED", "/a%2Fb|REFUSED",
+        "/a%5cb|REFUSED", "/a\\b|REFUSED", "/.git/config|REFUSED", "/a/.env|REFUSED", "/a/..%2f..%2fetc|REFUSED",
+    })
+    void jailedSegmentsResolveDotsAndRefuseEscapes(String raw, String expected) {
+        List<String> segments = RequestPaths.jailedSegments(request(raw, ""), false);
+        if (expected.equals("REFUSED")) assertNull(segments, raw);
+        else assertEquals(expected, String.join("/", segments), raw);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/.well-known/x", "/a/.hidden"})
+    void hiddenSegmentsPassWhenAllowed(String raw) {
+        assertEquals(2, RequestPaths.jailedSegments(request(raw, ""), true).size());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"/static/a/b|/static|a/b", "/static/|/static|''", "/static/../x|/static|REFUSED"})
+    void jailedSegmentsAreBelowTheMount(String raw, String mount, String expected) {
+        List<String> segments = RequestPaths.jailedSegments(request(raw, mount), false);
+        if (expected.equals("REFUSED")) assertNull(segments);
+        else assertEquals(expected, String.join("/", segments));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "//a|/a", "///evil.example/x|/evil.example/x", "/a/./b|/a/b", "/a/../b|/b", "/a/b/..|/a/", "/a/.|/a/",
+        "/../../x|/x", "/a//b/|/a/b/", "/%2e%2e/x|/x", "/a/%2E/b|/a/b", "/x/../cgi-bin/p.py|/cgi-bin/p.py",
+    })
+    void canonicalFormsCollapseSlashesAndDots(String raw, String expected) {
+        assertEquals(expected, RequestPaths.canonical(raw));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/a", "/a/", "/a/b.c", "/a..b/", "/...", "/.x", "/%2e%2e%2e", "/a%2Fb"})
+    void canonicalPathsAreReturnedAsTheyAre(String raw) {
+        assertSame(raw, RequestPaths.canonical(raw));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/a%00b", "/%zz", "/%c3%28"})
+    void decodingRefusesNulAndBadEscapes(String raw) {
+        HttpException e = assertThrows(HttpException.class, () -> RequestPaths.decode(raw));
+        assertEquals(400, e.status());
+    }
+}
