@@ -2,6 +2,7 @@
 module io.sockeye.cli {
     requires io.sockeye;
     requires io.sockeye.files;
+    requires io.sockeye.cgi;
     requires info.picocli;
     requires java.logging;
 

@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.sockeye.ServerConfig;
 import io.sockeye.Version;
@@ -51,6 +53,16 @@ final class Options {
     @Option(names = "--cache-control", paramLabel = "VALUE", description = "Cache-Control sent with files, e.g. 'max-age=3600'.")
     String cacheControl;
 
+    @Option(names = "--cgi", description = "Run CGI scripts in cgi-bin/, htbin/ and ht-bin/ (and the --cgi-dir ones).")
+    boolean cgi;
+
+    @Option(names = "--cgi-dir", paramLabel = "DIR", description = "Another directory of CGI scripts, relative to the"
+            + " served directory and served at /DIR/ (repeatable; implies --cgi).")
+    List<String> cgiDirs = new ArrayList<>();
+
+    @Option(names = "--cgi-timeout", paramLabel = "SECONDS", description = "Kill a CGI script after this long (default 30).")
+    int cgiTimeout = 30;
+
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request.")
     boolean quiet;
 
@@ -70,6 +82,13 @@ final class Options {
         directory = directory.toAbsolutePath().normalize();
         if (!Files.isDirectory(directory)) return "not a directory: " + directory;
         if (!Files.isReadable(directory)) return "cannot read the directory: " + directory;
+        if (cgiTimeout < 1) return "--cgi-timeout must be at least 1 second";
+        for (String d : cgiDirs) {
+            String clean = d.replaceAll("^/+|/+$", "");
+            if (clean.isEmpty() || clean.contains("..") || clean.contains("\\") || clean.startsWith(".")) {
+                return "not a usable --cgi-dir: " + d;
+            }
+        }
         if (bind != null) {
             try {
                 bindAddress = InetAddress.getByName(bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind);

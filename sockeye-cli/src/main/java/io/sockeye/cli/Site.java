@@ -1,25 +1,67 @@
 package io.sockeye.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
 import io.sockeye.Handler;
+import io.sockeye.Router;
+import io.sockeye.cgi.CgiHandler;
 import io.sockeye.files.FileHandler;
 
-/** What the command serves, from its options. */
+/** What the command serves, from its options: the directory's files, and its CGI directories' scripts. */
 final class Site {
+
+    /** Python's {@code CGIHTTPRequestHandler.cgi_directories}, and the tutorial's spelling. */
+    static final String[] DEFAULT_CGI_DIRS = {"cgi-bin", "htbin", "ht-bin"};
 
     private Site() {
     }
 
     static Handler handler(Options options) {
-        return FileHandler.builder(options.directory)
+        Path root = options.directory;
+        FileHandler.Builder files = FileHandler.builder(root)
                 .listing(!options.noListing)
                 .dotfiles(options.dotfiles)
                 .followSymlinks(options.followSymlinks)
                 .compression(!options.noCompress)
-                .cacheControl(options.cacheControl)
-                .build();
+                .cacheControl(options.cacheControl);
+        Set<String> cgiDirs = cgiDirectories(options);
+        if (cgiDirs.isEmpty()) return files.build();
+
+        Router router = Router.create();
+        for (String dir : cgiDirs) {
+            Path scripts = root.resolve(dir);
+            files.exclude(scripts); // a script's source is never sent, whatever path or link leads to it
+            if (!Files.isDirectory(scripts)) continue;
+            router.mount("/" + dir + "/", CgiHandler.builder(scripts)
+                    .documentRoot(root)
+                    .timeout(Duration.ofSeconds(options.cgiTimeout))
+                    .localRedirects(router)
+                    .build());
+        }
+        return router.mount("/", files.build());
+    }
+
+    static Set<String> cgiDirectories(Options options) {
+        Set<String> dirs = new LinkedHashSet<>();
+        if (options.cgi || !options.cgiDirs.isEmpty()) {
+            for (String d : DEFAULT_CGI_DIRS) dirs.add(d);
+        }
+        for (String d : options.cgiDirs) dirs.add(d.replaceAll("^/+|/+$", ""));
+        return dirs;
     }
 
     static String describe(Options options) {
-        return options.directory.toString();
+        Set<String> cgi = cgiDirectories(options);
+        String where = options.directory.toString();
+        if (cgi.isEmpty()) return where;
+        StringBuilder dirs = new StringBuilder();
+        for (String d : cgi) {
+            if (Files.isDirectory(options.directory.resolve(d))) dirs.append(dirs.isEmpty() ? "" : ", ").append(d).append('/');
+        }
+        return where + (dirs.isEmpty() ? " (no CGI directory found in it)" : " (CGI scripts in " + dirs + ")");
     }
 }

@@ -66,7 +66,11 @@ public final class FileHandler implements Handler {
         this.dotfiles = b.dotfiles;
         this.followSymlinks = b.followSymlinks;
         this.indexNames = List.copyOf(b.indexNames);
-        this.cache = new ResourceCache(b.root, b.followSymlinks, b.mimeTypes, b.revalidateAfter.toNanos(),
+        List<Path> excluded = new ArrayList<>();
+        for (Path x : b.excluded) {
+            if (Files.exists(x)) excluded.add(x.toRealPath());
+        }
+        this.cache = new ResourceCache(b.root, b.followSymlinks, List.copyOf(excluded), b.mimeTypes, b.revalidateAfter.toNanos(),
                 b.maxCachedFileBytes, b.maxCacheBytes, 10_000);
         this.content = new ContentServer(cache, b.compress, b.gzipMinBytes, b.cacheControl);
     }
@@ -177,6 +181,7 @@ public final class FileHandler implements Handler {
         private long maxCachedFileBytes = 256 * 1024;
         private long maxCacheBytes = 64L << 20;
         private long gzipMinBytes = 1024;
+        private final List<Path> excluded = new ArrayList<>();
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
@@ -239,6 +244,18 @@ public final class FileHandler implements Handler {
         public Builder memoryCache(long max, long total) {
             this.maxCachedFileBytes = max;
             this.maxCacheBytes = total;
+            return this;
+        }
+
+        /**
+         * Never serves what lies under a directory, by whatever path or link it is reached: for
+         * directories of scripts, whose source must not be sent.
+         *
+         * @param directory a directory (under the root or not); it need not exist yet
+         * @return this
+         */
+        public Builder exclude(Path directory) {
+            excluded.add(directory.toAbsolutePath().normalize());
             return this;
         }
 

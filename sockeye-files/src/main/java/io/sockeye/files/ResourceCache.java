@@ -32,6 +32,7 @@ final class ResourceCache {
     private final Path root;
     private final Path realRoot;
     private final boolean followSymlinks;
+    private final List<Path> excluded;
     private final MimeTypes types;
     private final long revalidateNanos;
     private final long maxFileBytes;
@@ -41,11 +42,12 @@ final class ResourceCache {
     private final AtomicLong bytes = new AtomicLong();
     private final ReentrantLock evicting = new ReentrantLock();
 
-    ResourceCache(Path root, boolean followSymlinks, MimeTypes types, long revalidateNanos, long maxFileBytes,
-                  long maxBytes, int maxEntries) throws IOException {
+    ResourceCache(Path root, boolean followSymlinks, List<Path> excluded, MimeTypes types, long revalidateNanos,
+                  long maxFileBytes, long maxBytes, int maxEntries) throws IOException {
         this.root = root;
         this.realRoot = root.toRealPath();
         this.followSymlinks = followSymlinks;
+        this.excluded = excluded;
         this.types = types;
         this.revalidateNanos = revalidateNanos;
         this.maxFileBytes = maxFileBytes;
@@ -84,7 +86,13 @@ final class ResourceCache {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(path, BasicFileAttributes.class);
-            if (!followSymlinks && !SafePaths.inside(realRoot, path)) return Resource.other(Resource.Kind.FORBIDDEN, path, now);
+            if (!followSymlinks || !excluded.isEmpty()) {
+                Path real = path.toRealPath();
+                if (!followSymlinks && !real.startsWith(realRoot)) return Resource.other(Resource.Kind.FORBIDDEN, path, now);
+                for (Path x : excluded) {
+                    if (real.startsWith(x)) return Resource.other(Resource.Kind.FORBIDDEN, path, now);
+                }
+            }
         } catch (NoSuchFileException | NotDirectoryException e) {
             return Resource.other(Resource.Kind.MISSING, path, now);
         } catch (AccessDeniedException e) {

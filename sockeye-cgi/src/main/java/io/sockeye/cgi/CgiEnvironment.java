@@ -1,0 +1,89 @@
+package io.sockeye.cgi;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import io.sockeye.Headers;
+import io.sockeye.Request;
+import io.sockeye.Version;
+
+/**
+ * The meta-variables a script is run with (RFC 3875 §4.1), built from nothing: the server's own
+ * environment is never passed on, so no secret of the server leaks to a script and no variable of the
+ * server's shell changes what a script does. Shared by CGI and, later, FastCGI.
+ *
+ * <p>Header fields become {@code HTTP_*} variables (§4.1.18), except: {@code Content-Type} and
+ * {@code Content-Length}, which have their own; {@code Proxy}, never, since {@code HTTP_PROXY} would
+ * redirect the script's outgoing requests (httpoxy, CVE-2016-5385); {@code Authorization}, unless
+ * allowed; and names with an underscore, which would be indistinguishable from the hyphenated name once
+ * mapped (nginx drops them for the same reason). Repeated fields are joined with {@code ", "}, cookies
+ * with {@code "; "}.
+ */
+final class CgiEnvironment {
+
+    static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+    private CgiEnvironment() {
+    }
+
+    /**
+     * @param request        the request
+     * @param scriptName     the script's URL path (decoded), as {@code /cgi-bin/post.py}
+     * @param pathInfo       the path after the script (decoded), possibly empty
+     * @param script         the script's file
+     * @param documentRoot   the server's document root, or {@code null}
+     * @param contentLength  the body's length, or -1 for none
+     * @param passAuthorization whether the Authorization field is passed on
+     * @param extra          variables added last (and overriding)
+     * @return the environment, in a stable order
+     */
+    static Map<String, String> build(Request request, String scriptName, String pathInfo, Path script, Path documentRoot,
+                                     long contentLength, boolean passAuthorization, Map<String, String> extra) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("GATEWAY_INTERFACE", "CGI/1.1");
+        env.put("SERVER_SOFTWARE", "Sockeye/" + Version.VERSION);
+        env.put("SERVER_NAME", request.host());
+        env.put("SERVER_PORT", Integer.toString(request.localAddress().getPort()));
+        env.put("SERVER_ADDR", request.localAddress().getAddress().getHostAddress());
+        env.put("SERVER_PROTOCOL", request.version());
+        env.put("REQUEST_METHOD", request.method());
+        env.put("REQUEST_URI", request.target());
+        env.put("SCRIPT_NAME", scriptName);
+        env.put("SCRIPT_FILENAME", script.toString());
+        env.put("PATH_INFO", pathInfo);
+        if (!pathInfo.isEmpty() && documentRoot != null) {
+            env.put("PATH_TRANSLATED", documentRoot.resolve(pathInfo.substring(1)).normalize().toString());
+        }
+        env.put("QUERY_STRING", request.rawQuery() == null ? "" : request.rawQuery());
+        env.put("REMOTE_ADDR", request.remoteAddress().getAddress().getHostAddress());
+        env.put("REMOTE_HOST", request.remoteAddress().getAddress().getHostAddress());
+        env.put("REMOTE_PORT", Integer.toString(request.remoteAddress().getPort()));
+        if (documentRoot != null) env.put("DOCUMENT_ROOT", documentRoot.toString());
+        if (request.scheme().equals("https")) env.put("HTTPS", "on");
+        env.put("REQUEST_SCHEME", request.scheme());
+        // php-cgi refuses to run without it (its cgi.force_redirect guard); harmless to others
+        env.put("REDIRECT_STATUS", "200");
+        String type = request.header("Content-Type");
+        if (type != null) env.put("CONTENT_TYPE", type);
+        if (contentLength >= 0) env.put("CONTENT_LENGTH", Long.toString(contentLength));
+        addHeaders(env, request.headers(), passAuthorization);
+        env.put("PATH", DEFAULT_PATH);
+        env.putAll(extra);
+        return env;
+    }
+
+    private static void addHeaders(Map<String, String> env, Headers headers, boolean passAuthorization) {
+        for (String name : headers.names()) {
+            if (name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Length")
+                    || name.equalsIgnoreCase("Proxy") || name.indexOf('_') >= 0
+                    || (!passAuthorization && name.equalsIgnoreCase("Authorization"))) {
+                continue;
+            }
+            String key = "HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+            String separator = name.equalsIgnoreCase("Cookie") ? "; " : ", ";
+            env.put(key, String.join(separator, headers.allValues(name)));
+        }
+    }
+}
