@@ -3,7 +3,8 @@ package io.sockeye;
 /**
  * A request that cannot be served, and the status that says why. Thrown by the server's parsers (400,
  * 413, 431, ...) and by handlers that want to stop with an error: the server turns it into a response
- * with that status and the message as a short plain-text body, if nothing was sent yet.
+ * with that status and a short error page showing the message, if nothing was sent yet (see
+ * {@link Response#sendError(int, String)}).
  *
  * <p>The message is sent to the client, so it must not hold secrets or file system paths; it is also
  * what the server's log line says.

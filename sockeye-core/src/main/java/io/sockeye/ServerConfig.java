@@ -30,7 +30,8 @@ import java.util.Objects;
  *                            connection; with more left, the connection is closed instead
  * @param requestHeadTimeout  how long a client may take to send a whole request head once it has begun;
  *                            slower gets 408 (the defence against slowloris)
- * @param idleTimeout         how long a kept-alive connection may wait for its next request
+ * @param idleTimeout         how long a kept-alive connection may wait for its next request (a new
+ *                            connection's first request must begin within {@code requestHeadTimeout})
  * @param ioTimeout           how long a read of the request body or a write of the response may go
  *                            without progress before the connection is dropped
  * @param shutdownGrace       how long {@link HttpServer#close()} lets requests in flight finish

@@ -48,6 +48,7 @@ final class Http1Connection {
     private final long headTimeoutNanos;
     private final long idleTimeoutNanos;
     private final boolean accessLog;
+    private boolean firstRequest = true;
 
     Http1Connection(ServerConfig config, Handler handler, TcpConnection connection, byte[] serverLine) {
         this.config = config;
@@ -102,12 +103,15 @@ final class Http1Connection {
                 }
                 if (end >= 0) {
                     connection.clearDeadline();
+                    firstRequest = false;
                     RequestHead head = parser.parse(in.buf, in.pos + scanner.headStart(), in.pos + end);
                     in.pos += end;
                     return head;
                 }
             }
-            if (!active) connection.setDeadline(System.nanoTime() + idleTimeoutNanos);
+            // A new connection must start its first request within the head timeout (it holds a slot);
+            // a kept-alive one may wait the idle timeout for its next
+            if (!active) connection.setDeadline(System.nanoTime() + (firstRequest ? headTimeoutNanos : idleTimeoutNanos));
             int n = in.fill();
             if (n < 0) {
                 if (active && connection.timedOut()) {
@@ -205,13 +209,15 @@ final class Http1Connection {
 
     private void reject(HttpException e, String requestLine) {
         LOG.log(Level.INFO, () -> e.status() + " " + Status.reason(e.status()) + " from " + peer() + ": " + e.getMessage());
+        int sent = 0;
         try {
             connection.clearDeadline();
-            WireErrors.write(out, e.status(), e.getMessage(), serverLine);
+            boolean head = requestLine != null && requestLine.startsWith("HEAD ");
+            sent = WireErrors.write(out, e.status(), e.getMessage(), serverLine, head);
         } catch (IOException io) {
             LOG.log(Level.DEBUG, () -> connection + ": could not send the error response: " + io);
         }
-        if (accessLog) AccessLog.log(connection.remoteAddress(), requestLine, e.status(), 0, null, null);
+        if (accessLog) AccessLog.log(connection.remoteAddress(), requestLine, e.status(), sent, null, null);
     }
 
     private void lingerBeforeClose() {

@@ -13,6 +13,11 @@ import java.nio.channels.GatheringByteChannel;
 final class SocketOutput {
 
     private static final int MIN_DIRECT_WRITE = 4096;
+    /**
+     * Large writes go out in slices of this size, each under a fresh deadline: the I/O timeout bounds time
+     * without progress, not the time a whole large body takes to reach a slow but steady reader.
+     */
+    private static final int SLICE = 256 * 1024;
 
     private final GatheringByteChannel channel;
     private final Deadlines connection;
@@ -118,11 +123,17 @@ final class SocketOutput {
     }
 
     private void writeFully(ByteBuffer[] buffers) throws IOException {
-        connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
+        ByteBuffer last = buffers[buffers.length - 1];
+        int end = last.limit();
         try {
-            ByteBuffer last = buffers[buffers.length - 1];
-            while (last.hasRemaining()) channel.write(buffers);
+            while (last.hasRemaining()) {
+                last.limit(Math.min(end, last.position() + SLICE));
+                connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
+                while (last.hasRemaining()) channel.write(buffers);
+                last.limit(end);
+            }
         } finally {
+            last.limit(end);
             connection.clearDeadline();
         }
     }
@@ -141,7 +152,7 @@ final class SocketOutput {
         while (sent < count) {
             connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
             try {
-                long n = file.transferTo(position + sent, count - sent, channel);
+                long n = file.transferTo(position + sent, Math.min(SLICE, count - sent), channel);
                 if (n > 0) {
                     sent += n;
                     continue;

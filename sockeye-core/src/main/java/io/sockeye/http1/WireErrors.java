@@ -15,7 +15,11 @@ final class WireErrors {
     private WireErrors() {
     }
 
-    static void write(SocketOutput out, int status, String message, byte[] serverLine) throws IOException {
+    /**
+     * @param head whether the request was a HEAD (so no page follows the head)
+     * @return the body bytes sent
+     */
+    static int write(SocketOutput out, int status, String message, byte[] serverLine, boolean head) throws IOException {
         byte[] page = ErrorPage.render(status, message);
         out.writeLatin1("HTTP/1.1 " + status + " " + Status.reason(status) + "\r\n");
         byte[] date = DateField.line();
@@ -23,8 +27,9 @@ final class WireErrors {
         if (serverLine != null) out.write(serverLine, 0, serverLine.length);
         out.writeLatin1("Content-Type: " + ErrorPage.CONTENT_TYPE + "\r\nContent-Length: " + page.length
                 + "\r\nConnection: close\r\n\r\n");
-        out.write(page, 0, page.length);
+        if (!head) out.write(page, 0, page.length);
         out.flush();
+        return head ? 0 : page.length;
     }
 
     static byte[] serverLine(String serverHeader) {

@@ -172,6 +172,59 @@ public final class RawClient implements Closeable {
         return buf[pos++] & 0xff;
     }
 
+    /** @return the client's local port, which the server's log lines name as the peer */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
+    /** Changes how long reads wait before giving up. */
+    public RawClient timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
+    /**
+     * @return whether nothing at all (no byte, no end of stream) arrives within the time; a byte that does
+     * arrive is kept for the next read
+     */
+    public boolean quietFor(int millis) throws IOException {
+        if (pos < limit) return false;
+        int previous = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            int n = in.read(buf, 0, buf.length);
+            if (n > 0) {
+                pos = 0;
+                limit = n;
+            }
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(previous);
+        }
+    }
+
+    /**
+     * Reads everything until the server closes or resets the connection, as ISO-8859-1 text; unlike
+     * {@link #readToEndText()} a reset ends the text instead of failing.
+     */
+    public String readUntilClosed() throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.write(buf, pos, limit - pos);
+        pos = limit;
+        byte[] chunk = new byte[8192];
+        try {
+            int n;
+            while ((n = in.read(chunk)) >= 0) all.write(chunk, 0, n);
+        } catch (SocketTimeoutException e) {
+            throw e;
+        } catch (IOException e) {
+            // reset: what arrived before it is what the server sent
+        }
+        return new String(all.toByteArray(), StandardCharsets.ISO_8859_1);
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
