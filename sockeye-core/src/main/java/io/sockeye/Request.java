@@ -75,6 +75,18 @@ public interface Request {
      */
     InputStream body();
 
+    /**
+     * The body as submitted form fields: {@code application/x-www-form-urlencoded} (UTF-8, {@code +} as
+     * space) or {@code multipart/form-data} (streamed; files past a size go to temporary files deleted when
+     * the exchange ends). Reads the body; later calls return the same form. Bounded by
+     * {@link ServerConfig#formLimits()} and {@link ServerConfig#maxBodyBytes()}.
+     *
+     * @return the form; empty when the request has no body
+     * @throws HttpException 415 for another content type, 400 for a malformed body, 413 past a limit
+     * @throws java.io.IOException if the body cannot be read
+     */
+    Form form() throws java.io.IOException;
+
     /** @return the client's address (the TCP peer; proxies are not looked through) */
     InetSocketAddress remoteAddress();
 

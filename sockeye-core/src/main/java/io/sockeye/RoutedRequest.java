@@ -27,6 +27,7 @@ final class RoutedRequest implements Request {
     @Override public Headers headers() { return request.headers(); }
     @Override public long contentLength() { return request.contentLength(); }
     @Override public InputStream body() { return request.body(); }
+    @Override public Form form() throws java.io.IOException { return request.form(); }
     @Override public InetSocketAddress remoteAddress() { return request.remoteAddress(); }
     @Override public InetSocketAddress localAddress() { return request.localAddress(); }
     @Override public String scheme() { return request.scheme(); }

@@ -29,6 +29,7 @@ class RequestPathsTest {
             @Override public Headers headers() { return new Headers(); }
             @Override public long contentLength() { return 0; }
             @Override public InputStream body() { return InputStream.nullInputStream(); }
+            @Override public Form form() { return Form.empty(); }
             @Override public InetSocketAddress remoteAddress() { return new InetSocketAddress(0); }
             @Override public InetSocketAddress localAddress() { return new InetSocketAddress(0); }
             @Override public String scheme() { return "http"; }

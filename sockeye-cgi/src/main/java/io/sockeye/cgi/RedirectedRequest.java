@@ -3,6 +3,7 @@ package io.sockeye.cgi;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 
+import io.sockeye.Form;
 import io.sockeye.Headers;
 import io.sockeye.Parameters;
 import io.sockeye.Request;
@@ -50,6 +51,7 @@ final class RedirectedRequest implements Request {
     @Override public Headers headers() { return headers; }
     @Override public long contentLength() { return 0; }
     @Override public InputStream body() { return InputStream.nullInputStream(); }
+    @Override public Form form() { return Form.empty(); }
     @Override public InetSocketAddress remoteAddress() { return original.remoteAddress(); }
     @Override public InetSocketAddress localAddress() { return original.localAddress(); }
     @Override public String scheme() { return original.scheme(); }

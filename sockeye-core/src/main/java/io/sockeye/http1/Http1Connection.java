@@ -133,7 +133,7 @@ final class Http1Connection {
                 : new ChunkedBodyStream(in, deadlines, config.maxBodyBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
         Http1Response response = new Http1Response(out, head, body, connection, serverLine, config.maxDrainBytes());
         if (head.expectContinue()) body.beforeFirstRead(response::sendContinue);
-        Http1Request request = new Http1Request(head, body, connection);
+        Http1Request request = new Http1Request(head, body, connection, config.formLimits());
         boolean completed;
         try {
             handler.handle(request, response);
@@ -141,6 +141,8 @@ final class Http1Connection {
             completed = true;
         } catch (Exception e) {
             completed = recover(e, head, response, body);
+        } finally {
+            request.cleanup();
         }
         boolean keepAlive = completed && response.keepAlive() && (body.atEnd() || body.drain(config.maxDrainBytes()));
         if (accessLog) {

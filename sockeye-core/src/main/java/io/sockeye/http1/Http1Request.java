@@ -1,12 +1,17 @@
 package io.sockeye.http1;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 
+import io.sockeye.Form;
+import io.sockeye.FormLimits;
 import io.sockeye.Headers;
 import io.sockeye.Parameters;
 import io.sockeye.Request;
 import io.sockeye.RequestPaths;
+import io.sockeye.form.FormReader;
+import io.sockeye.form.MultipartParser;
 import io.sockeye.tcp.TcpConnection;
 
 /** A request read off an HTTP/1.1 connection; the path and query are decoded on first use. */
@@ -15,13 +20,16 @@ final class Http1Request implements Request {
     private final RequestHead head;
     private final BodyStream body;
     private final TcpConnection connection;
+    private final FormLimits formLimits;
     private String path;
     private Parameters query;
+    private Form form;
 
-    Http1Request(RequestHead head, BodyStream body, TcpConnection connection) {
+    Http1Request(RequestHead head, BodyStream body, TcpConnection connection, FormLimits formLimits) {
         this.head = head;
         this.body = body;
         this.connection = connection;
+        this.formLimits = formLimits;
     }
 
     @Override
@@ -74,6 +82,17 @@ final class Http1Request implements Request {
     @Override
     public InputStream body() {
         return body;
+    }
+
+    @Override
+    public Form form() throws IOException {
+        if (form == null) form = FormReader.read(this, formLimits);
+        return form;
+    }
+
+    /** Deletes what the exchange left on disk (uploaded files). */
+    void cleanup() {
+        if (form != null) MultipartParser.cleanup(form);
     }
 
     @Override
