@@ -24,6 +24,18 @@ public final class Examples {
                 "stage 1: the client that asks 'can you hear me?' [host] [port]");
         add("yes-server", io.sockeye.examples.socketpair.YesServer::main,
                 "stage 1 on Sockeye's TCP layer: answers Yes to every client [port]");
+        add("raw-http", io.sockeye.examples.rawhttp.PageServer::main,
+                "stages 2-3: the WOW page, test.jpg and the form, on raw sockets [port] [site-dir]");
+        add("tcp-page", io.sockeye.examples.tcplayer.TcpPageServer::main,
+                "stage 4: the same on Sockeye's TCP layer with a connection handler [port] [site-dir]");
+        add("http-site", io.sockeye.examples.httplayer.SiteServer::main,
+                "stage 5: Sockeye's HTTP layer: the site's files and a form handler [port] [site-dir]");
+        add("cgi-site", io.sockeye.examples.cgi.CgiSiteServer::main,
+                "stage 6: the site with its form posted to cgi-bin/post.py [port] [site-dir]");
+        add("time", io.sockeye.examples.time.TimeServer::main,
+                "stage 7: a daytime (RFC 867) server and GET /time as text or JSON [http-port] [daytime-port]");
+        add("guestbook", io.sockeye.examples.guestbook.Guestbook::main,
+                "stage 8: a guestbook stored through JDBC (SQLite, or PostgreSQL by URL) [port] [jdbc-url]");
     }
 
     private Examples() {
@@ -37,7 +49,7 @@ public final class Examples {
     public static void main(String[] args) throws Exception {
         Main main = args.length > 0 ? EXAMPLES.get(args[0]) : null;
         if (main == null) {
-            System.err.println(args.length > 0 ? "no example named " + args[0] : "usage: examples NAME [args]");
+            System.err.println(args.length > 0 ? "no example named " + args[0] : "usage: ./example NAME [args]   (or: java -jar sockeye-examples.jar NAME [args])");
             DESCRIPTIONS.forEach((name, text) -> System.err.printf("  %-16s %s%n", name, text));
             System.exit(2);
         }
