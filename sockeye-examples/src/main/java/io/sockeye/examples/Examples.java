@@ -41,6 +41,13 @@ public final class Examples {
     private Examples() {
     }
 
+    /** Prints where a stage listens, stops it cleanly on Ctrl-C, and waits until then. */
+    public static void serveUntilStopped(io.sockeye.HttpServer server, String what) throws InterruptedException {
+        System.out.println(what + " on port " + server.port() + "; Ctrl-C stops");
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        server.awaitTermination();
+    }
+
     private static void add(String name, Main main, String description) {
         EXAMPLES.put(name, main);
         DESCRIPTIONS.put(name, description);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
+import io.sockeye.examples.Examples;
 import io.sockeye.ServerConfig;
 import io.sockeye.cgi.CgiHandler;
 import io.sockeye.files.FileHandler;
@@ -26,9 +27,7 @@ public final class CgiSiteServer {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
         HttpServer server = start(null, port, Path.of(args.length > 1 ? args[1] : "site"));
-        System.out.println("Serving on port " + server.port() + "; Ctrl-C stops");
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        server.awaitTermination();
+        Examples.serveUntilStopped(server, "Serving");
     }
 
     /** Starts the server on an address ({@code null}: all interfaces) and port. */

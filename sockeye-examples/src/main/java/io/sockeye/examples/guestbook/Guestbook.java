@@ -15,6 +15,7 @@ import io.sockeye.HttpServer;
 import io.sockeye.Router;
 import io.sockeye.ServerConfig;
 import io.sockeye.Status;
+import io.sockeye.examples.Examples;
 
 /**
  * Stage 8, the tutorial's "put the form into a database": a guestbook. {@code GET /} lists the entries
@@ -42,9 +43,7 @@ public final class Guestbook {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
         String url = args.length > 1 ? args[1] : "jdbc:sqlite:guestbook.db";
         HttpServer server = start(null, port, url);
-        System.out.println("Guestbook on port " + server.port() + " (" + url + "); Ctrl-C stops");
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        server.awaitTermination();
+        Examples.serveUntilStopped(server, "Guestbook (" + url + ")");
     }
 
     /** Starts a guestbook on an address ({@code null}: all interfaces) and port over a JDBC URL. */

@@ -8,6 +8,7 @@ import io.sockeye.Handler;
 import io.sockeye.Html;
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
+import io.sockeye.examples.Examples;
 import io.sockeye.ServerConfig;
 import io.sockeye.files.FileHandler;
 
@@ -27,9 +28,7 @@ public final class SiteServer {
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
         HttpServer server = start(null, port, Path.of(args.length > 1 ? args[1] : "site"));
-        System.out.println("Serving on port " + server.port() + "; Ctrl-C stops");
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        server.awaitTermination();
+        Examples.serveUntilStopped(server, "Serving");
     }
 
     /** Answers the form: the submitted first name, decoded by the server and escaped here. */
