@@ -83,8 +83,12 @@ final class ContentServer {
         switch (ranges) {
             case ByteRanges.Full full -> sendWhole(request, response, rep);
             case ByteRanges.Unsatisfiable none -> {
-                response.header("Content-Range", "bytes */" + size);
-                response.sendError(Status.RANGE_NOT_SATISFIABLE, "no requested range overlaps the content");
+                // RFC 9110 §15.5.17: a 416 says how long the content is; sendError would drop Content-Range
+                for (String name : new String[] {"Last-Modified", "ETag", "Accept-Ranges", "Content-Encoding"}) {
+                    response.headers().remove(name);
+                }
+                response.status(Status.RANGE_NOT_SATISFIABLE).header("Content-Range", "bytes */" + size);
+                response.send("text/plain", "416 Range Not Satisfiable: the content is " + size + " bytes long\n");
             }
             case ByteRanges.Partial partial when partial.ranges().size() == 1 -> {
                 ByteRanges.Range r = partial.ranges().get(0);
@@ -160,7 +164,10 @@ final class ContentServer {
         } else if (rep.coding == null || !rep.coding.equals("gzip") || rep.rangeable) {
             sendFromDisk(response, rep.source, 0, -1);
         } else if (request.method().equals("HEAD")) {
-            response.send(new byte[0]); // the gzipped length is not known without compressing
+            // the gzipped length is not known without compressing: commit without one, send nothing
+            OutputStream none = response.body();
+            none.flush();
+            none.close();
         } else {
             gzipFromDisk(response, rep.source);
         }

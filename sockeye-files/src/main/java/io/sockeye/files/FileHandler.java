@@ -66,11 +66,7 @@ public final class FileHandler implements Handler {
         this.dotfiles = b.dotfiles;
         this.followSymlinks = b.followSymlinks;
         this.indexNames = List.copyOf(b.indexNames);
-        List<Path> excluded = new ArrayList<>();
-        for (Path x : b.excluded) {
-            if (Files.exists(x)) excluded.add(x.toRealPath());
-        }
-        this.cache = new ResourceCache(b.root, b.followSymlinks, List.copyOf(excluded), b.mimeTypes, b.revalidateAfter.toNanos(),
+        this.cache = new ResourceCache(b.root, b.followSymlinks, List.copyOf(b.excluded), b.mimeTypes, b.revalidateAfter.toNanos(),
                 b.maxCachedFileBytes, b.maxCacheBytes, 10_000);
         this.content = new ContentServer(cache, b.compress, b.gzipMinBytes, b.cacheControl);
     }
@@ -121,13 +117,12 @@ public final class FileHandler implements Handler {
 
     private void directory(Request request, Response response, Resource dir, String key, List<String> segments) throws IOException {
         if (!request.path().endsWith("/")) {
-            // Location is built from the path as sent, with leading slashes collapsed: "//evil.example/dir"
-            // must not become a redirect to another host (CVE-2021-28861)
-            String raw = request.rawPath();
-            int i = 0;
-            while (i < raw.length() && raw.charAt(i) == '/') i++;
+            // Location is the canonical form of the path as sent (one leading slash, no dot segments):
+            // "//evil.example/dir" must never become a redirect to another host (CVE-2021-28861)
+            String canonical = RequestPaths.canonical(request.rawPath());
             String query = request.rawQuery();
-            response.redirect(Status.MOVED_PERMANENTLY, "/" + raw.substring(i) + "/" + (query == null ? "" : "?" + query));
+            response.redirect(Status.MOVED_PERMANENTLY, canonical + (canonical.endsWith("/") ? "" : "/")
+                    + (query == null ? "" : "?" + query));
             return;
         }
         for (String index : indexNames) {

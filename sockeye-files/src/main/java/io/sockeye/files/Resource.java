@@ -34,8 +34,10 @@ final class Resource {
         this.path = path;
         this.size = size;
         this.modifiedNanos = modifiedNanos;
-        // HTTP dates have whole seconds; comparisons with If-Modified-Since must use the same precision
-        this.lastModified = Instant.ofEpochSecond(Math.floorDiv(modifiedNanos, 1_000_000_000L));
+        // HTTP dates have whole seconds; comparisons with If-Modified-Since must use the same precision.
+        // RFC 9110 §8.8.2.1: a modification time in the future is replaced by the present.
+        long seconds = Math.floorDiv(modifiedNanos, 1_000_000_000L);
+        this.lastModified = Instant.ofEpochSecond(Math.min(seconds, System.currentTimeMillis() / 1000));
         this.lastModifiedField = kind == Kind.FILE ? HttpDate.format(lastModified) : null;
         this.etag = kind == Kind.FILE ? "\"" + Long.toHexString(modifiedNanos) + "-" + Long.toHexString(size) + "\"" : null;
         this.contentType = contentType;

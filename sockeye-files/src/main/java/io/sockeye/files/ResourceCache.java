@@ -90,7 +90,10 @@ final class ResourceCache {
                 Path real = path.toRealPath();
                 if (!followSymlinks && !real.startsWith(realRoot)) return Resource.other(Resource.Kind.FORBIDDEN, path, now);
                 for (Path x : excluded) {
-                    if (real.startsWith(x)) return Resource.other(Resource.Kind.FORBIDDEN, path, now);
+                    // resolved now, not once: the directory may have been created (or linked) since
+                    if (real.startsWith(x) || (Files.exists(x) && real.startsWith(x.toRealPath()))) {
+                        return Resource.other(Resource.Kind.FORBIDDEN, path, now);
+                    }
                 }
             }
         } catch (NoSuchFileException | NotDirectoryException e) {
