@@ -1,5 +1,9 @@
 package io.sockeye.cgi;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -49,14 +53,14 @@ final class CgiEnvironment {
         env.put("SERVER_ADDR", request.localAddress().getAddress().getHostAddress());
         env.put("SERVER_PROTOCOL", request.version());
         env.put("REQUEST_METHOD", request.method());
-        env.put("REQUEST_URI", request.target());
+        env.put("REQUEST_URI", urlText(request.target()));
         env.put("SCRIPT_NAME", scriptName);
         env.put("SCRIPT_FILENAME", script.toString());
         env.put("PATH_INFO", pathInfo);
         if (!pathInfo.isEmpty() && documentRoot != null) {
             env.put("PATH_TRANSLATED", documentRoot.resolve(pathInfo.substring(1)).normalize().toString());
         }
-        env.put("QUERY_STRING", request.rawQuery() == null ? "" : request.rawQuery());
+        env.put("QUERY_STRING", request.rawQuery() == null ? "" : urlText(request.rawQuery()));
         env.put("REMOTE_ADDR", request.remoteAddress().getAddress().getHostAddress());
         env.put("REMOTE_HOST", request.remoteAddress().getAddress().getHostAddress());
         env.put("REMOTE_PORT", Integer.toString(request.remoteAddress().getPort()));
@@ -74,6 +78,44 @@ final class CgiEnvironment {
         return env;
     }
 
+    /**
+     * The server holds what came off the wire one char per byte; the process API encodes environment
+     * strings in the platform charset (UTF-8). So bytes above 0x7F are decoded as UTF-8 first, which makes
+     * the script see exactly the bytes that were sent; bytes that are not UTF-8 cannot pass that way and
+     * are percent-encoded, which leaves a URL part meaning the same.
+     */
+    static String urlText(String wire) {
+        String text = asUtf8(wire);
+        if (text != null) return text;
+        StringBuilder sb = new StringBuilder(wire.length() + 16);
+        for (int i = 0; i < wire.length(); i++) {
+            char c = wire.charAt(i);
+            if (c > 0x7f) sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                    .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            else sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    /** A field value's bytes as UTF-8 text; bytes that are not UTF-8 become U+FFFD (they cannot pass). */
+    static String fieldText(String wire) {
+        String text = asUtf8(wire);
+        return text != null ? text : new String(wire.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    private static String asUtf8(String wire) {
+        boolean ascii = true;
+        for (int i = 0; i < wire.length() && ascii; i++) ascii = wire.charAt(i) < 0x80;
+        if (ascii) return wire;
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(wire.getBytes(StandardCharsets.ISO_8859_1))).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
     private static void addHeaders(Map<String, String> env, Headers headers, boolean passAuthorization) {
         for (String name : headers.names()) {
             if (name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Content-Length")
@@ -83,7 +125,7 @@ final class CgiEnvironment {
             }
             String key = "HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
             String separator = name.equalsIgnoreCase("Cookie") ? "; " : ", ";
-            env.put(key, String.join(separator, headers.allValues(name)));
+            env.put(key, fieldText(String.join(separator, headers.allValues(name))));
         }
     }
 }

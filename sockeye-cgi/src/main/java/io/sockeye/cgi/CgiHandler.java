@@ -111,6 +111,7 @@ public final class CgiHandler implements Handler {
             return;
         }
         Path spool = null;
+        String redirect;
         try {
             InputStream body = null;
             long length = -1;
@@ -125,19 +126,23 @@ public final class CgiHandler implements Handler {
                 length = request.contentLength();
                 body = request.body();
             }
-            run(request, response, location, body, length);
+            redirect = run(request, response, location, body, length);
         } finally {
             slots.release();
             if (spool != null) Files.deleteIfExists(spool);
         }
+        // served after the slot is given back: a redirect to another script must not need a second one
+        if (redirect != null) redirectLocally(request, response, redirect);
     }
 
     /**
      * Runs the script: this thread feeds its stdin from the request body while a second one turns its
      * stdout into the response, so neither side can stall the other through a full pipe; this thread
      * touches the response only after the second has finished with it.
+     *
+     * @return the path of a local redirect the script asked for, or {@code null} if it answered itself
      */
-    private void run(Request request, Response response, ScriptLocation location, InputStream body, long length)
+    private String run(Request request, Response response, ScriptLocation location, InputStream body, long length)
             throws IOException, InterruptedException {
         Map<String, String> env = CgiEnvironment.build(request, location.scriptName(), location.pathInfo(), location.script(),
                 documentRoot, length, passAuthorization, environment);
@@ -159,12 +164,15 @@ public final class CgiHandler implements Handler {
         }
         try (process) {
             Exception[] failure = new Exception[1];
+            String[] redirect = new String[1];
             Thread output = Thread.ofVirtual().name("cgi-stdout").start(() -> {
                 try {
-                    respond(request, response, location, process);
+                    redirect[0] = respond(response, location, process);
                 } catch (Exception e) {
                     failure[0] = e;
                     process.kill();
+                } finally {
+                    process.outputFinished();
                 }
             });
             try {
@@ -179,10 +187,12 @@ public final class CgiHandler implements Handler {
             if (failure[0] instanceof RuntimeException e) throw e;
             if (failure[0] instanceof InterruptedException e) throw e;
             if (failure[0] != null) throw new IOException(failure[0]);
+            return redirect[0];
         }
     }
 
-    private void respond(Request request, Response response, ScriptLocation location, CgiProcess process)
+    /** Turns the script's output into the response. @return a local redirect's path, or {@code null} */
+    private String respond(Response response, ScriptLocation location, CgiProcess process)
             throws IOException, InterruptedException {
         String name = location.scriptName();
         CgiResponseHead head;
@@ -197,11 +207,7 @@ public final class CgiHandler implements Handler {
             LOG.log(Level.WARNING, name + ": bad output: " + why);
             throw new HttpException(Status.BAD_GATEWAY, "the script failed");
         }
-        if (head.localRedirect()) {
-            process.close();
-            redirectLocally(request, response, head.location());
-            return;
-        }
+        if (head.localRedirect()) return head.location();
         response.status(head.status());
         for (int i = 0; i < head.headers().size(); i++) {
             response.headers().add(head.headers().name(i), head.headers().value(i));
@@ -209,6 +215,7 @@ public final class CgiHandler implements Handler {
         copyBody(process, response, name);
         int exit = process.waitFor();
         if (exit != 0) LOG.log(Level.WARNING, name + ": exited with status " + exit);
+        return null;
     }
 
     private void copyBody(CgiProcess process, Response response, String name) throws IOException {
@@ -229,6 +236,7 @@ public final class CgiHandler implements Handler {
             }
         }
         if (process.timedOut()) {
+            if (!response.isCommitted()) throw new HttpException(Status.GATEWAY_TIMEOUT, "the script took too long");
             throw new IOException(name + ": killed at its timeout while sending its output");
         }
         out.close();

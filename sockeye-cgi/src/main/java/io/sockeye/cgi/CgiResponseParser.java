@@ -104,8 +104,9 @@ final class CgiResponseParser {
         return new CgiResponseHead(status, out, location, local);
     }
 
+    /** Fields about the connection or the framing, which are the server's to decide, not a script's. */
     private static boolean isHopByHop(String name) {
-        return name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Transfer-Encoding")
+        return name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Transfer-Encoding")
                 || name.equalsIgnoreCase("Keep-Alive") || name.equalsIgnoreCase("Upgrade")
                 || name.equalsIgnoreCase("Proxy-Connection") || name.equalsIgnoreCase("TE")
                 || name.equalsIgnoreCase("Trailer");

@@ -51,7 +51,7 @@ record ScriptLocation(Path script, String scriptName, String pathInfo) {
             for (int k = 0; k <= i; k++) name.append('/').append(segments.get(k));
             StringBuilder info = new StringBuilder();
             for (int k = i + 1; k < segments.size(); k++) info.append('/').append(segments.get(k));
-            if (i + 1 < segments.size() && request.path().endsWith("/")) info.append('/');
+            if (request.path().endsWith("/")) info.append('/'); // "/script/" has PATH_INFO "/" 
             return new ScriptLocation(p, name.toString(), info.toString());
         }
         throw new HttpException(Status.FORBIDDEN, "no script named");
