@@ -38,7 +38,7 @@ class WireFormTest {
             }
             for (FormFile f : form.files()) {
                 sb.append("file ").append(f.name()).append(' ').append(f.fileName()).append(' ').append(f.size()).append('\n');
-                spilled.set(findUpload());
+                spilled.set(newUpload());
             }
             res.send(sb.toString());
         };
@@ -52,10 +52,19 @@ class WireFormTest {
         server.close();
     }
 
-    private static Path findUpload() throws java.io.IOException {
+    private final java.util.Set<Path> uploadsBefore = new java.util.HashSet<>();
+
+    private static java.util.Set<Path> uploads() throws java.io.IOException {
         try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("sockeye-upload-")).findFirst().orElse(null);
+            return s.filter(p -> p.getFileName().toString().startsWith("sockeye-upload-")).collect(java.util.stream.Collectors.toSet());
         }
+    }
+
+    /** The upload file this test's request made (others may be in the shared directory). */
+    private Path newUpload() throws java.io.IOException {
+        java.util.Set<Path> now = uploads();
+        now.removeAll(uploadsBefore);
+        return now.isEmpty() ? null : now.iterator().next();
     }
 
     private HttpResponse<String> post(String contentType, byte[] body) throws Exception {
@@ -85,6 +94,7 @@ class WireFormTest {
 
     @Test
     void multipartFilesSpillToDiskAndAreDeletedWhenTheExchangeEnds() throws Exception {
+        uploadsBefore.addAll(uploads());
         String boundary = "XyZ123";
         byte[] content = "0123456789".repeat(500).getBytes(StandardCharsets.US_ASCII); // 5000 > 1024 threshold
         String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
@@ -97,6 +107,8 @@ class WireFormTest {
         assertEquals("note=hello\nfile doc a.txt 5000\n", r.body());
         Path upload = spilled.get();
         assertTrue(upload != null, "the file went to a temporary file");
+        long deadline = System.nanoTime() + 3_000_000_000L; // deleted as the exchange ends, just after the answer
+        while (Files.exists(upload) && System.nanoTime() < deadline) Thread.sleep(10);
         assertTrue(Files.notExists(upload), "and it was deleted after the exchange: " + upload);
     }
 
