@@ -11,7 +11,7 @@ interface Deadlines {
     /** No deadlines: for streams over bytes already in memory. */
     Deadlines NONE = new Deadlines() {
         @Override
-        public void setDeadline(long nanoTime) {
+        public void setTimeout(long nanos) {
         }
 
         @Override
@@ -24,8 +24,8 @@ interface Deadlines {
         }
     };
 
-    /** @param nanoTime when the operation under way must have finished, as a {@link System#nanoTime()} value */
-    void setDeadline(long nanoTime);
+    /** @param nanos how long the operation under way may take from now */
+    void setTimeout(long nanos);
 
     void clearDeadline();
 
@@ -34,8 +34,8 @@ interface Deadlines {
     static Deadlines of(TcpConnection connection) {
         return new Deadlines() {
             @Override
-            public void setDeadline(long nanoTime) {
-                connection.setDeadline(nanoTime);
+            public void setTimeout(long nanos) {
+                connection.setTimeout(nanos);
             }
 
             @Override

@@ -99,7 +99,7 @@ final class Http1Connection {
                 if (!active && scanner.started()) {
                     if (!connection.markActive()) return null; // closed by a shutdown while idle
                     active = true;
-                    connection.setDeadline(System.nanoTime() + headTimeoutNanos);
+                    connection.setTimeout(headTimeoutNanos);
                 }
                 if (end >= 0) {
                     connection.clearDeadline();
@@ -111,7 +111,7 @@ final class Http1Connection {
             }
             // A new connection must start its first request within the head timeout (it holds a slot);
             // a kept-alive one may wait the idle timeout for its next
-            if (!active) connection.setDeadline(System.nanoTime() + (firstRequest ? headTimeoutNanos : idleTimeoutNanos));
+            if (!active) connection.setTimeout(firstRequest ? headTimeoutNanos : idleTimeoutNanos);
             int n = in.fill();
             if (n < 0) {
                 if (active && connection.timedOut()) {
@@ -225,7 +225,7 @@ final class Http1Connection {
     private void lingerBeforeClose() {
         try {
             connection.channel().shutdownOutput();
-            connection.setDeadline(System.nanoTime() + LINGER_NANOS);
+            connection.setTimeout(LINGER_NANOS);
             long discarded = 0;
             in.pos = in.limit;
             while (discarded < LINGER_BYTES) {

@@ -284,23 +284,18 @@ final class Http1Response implements Response {
         boolean userServer = false;
         for (int i = 0; i < n; i++) {
             String name = h.name(i);
-            if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
-                    || name.equalsIgnoreCase("Connection")) {
-                continue;
-            }
-            userDate |= name.equalsIgnoreCase("Date");
-            userServer |= name.equalsIgnoreCase("Server");
-        }
-        if (!userDate) {
-            byte[] date = DateField.line();
-            out.write(date, 0, date.length);
-        }
-        if (!userServer && serverLine != null) out.write(serverLine, 0, serverLine.length);
-        for (int i = 0; i < n; i++) {
-            String name = h.name(i);
-            if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
-                    || name.equalsIgnoreCase("Connection")) {
-                continue;
+            switch (name.length()) {
+                case 4 -> userDate |= name.equalsIgnoreCase("Date");
+                case 6 -> userServer |= name.equalsIgnoreCase("Server");
+                case 10, 14, 17 -> {
+                    // framing and persistence are decided here, not by the handler (RFC 9112 §6, §9)
+                    if (name.equalsIgnoreCase("Connection") || name.equalsIgnoreCase("Content-Length")
+                            || name.equalsIgnoreCase("Transfer-Encoding")) {
+                        continue;
+                    }
+                }
+                default -> {
+                }
             }
             out.writeLatin1(name);
             out.write(':');
@@ -308,6 +303,11 @@ final class Http1Response implements Response {
             out.writeLatin1(h.value(i));
             out.writeCrlf();
         }
+        if (!userDate) {
+            byte[] date = DateField.line();
+            out.write(date, 0, date.length);
+        }
+        if (!userServer && serverLine != null) out.write(serverLine, 0, serverLine.length);
         if (length >= 0) {
             out.writeLatin1("Content-Length: ");
             out.writeDecimal(length);

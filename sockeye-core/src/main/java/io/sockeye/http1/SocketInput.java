@@ -73,7 +73,7 @@ final class SocketInput {
 
     /** Like {@link #fill()}, under the I/O deadline: for reading bodies. */
     int fillWithDeadline() throws IOException {
-        connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
+        connection.setTimeout(ioTimeoutNanos);
         try {
             return fill();
         } finally {
@@ -91,7 +91,7 @@ final class SocketInput {
         if (len == 0) return 0;
         if (pos == limit) {
             if (len >= initialSize) {
-                connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
+                connection.setTimeout(ioTimeoutNanos);
                 try {
                     return channel.read(ByteBuffer.wrap(dst, off, len));
                 } finally {

@@ -114,7 +114,7 @@ final class SocketOutput {
         if (count == 0) return;
         view.limit(count).position(0);
         count = 0;
-        connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
+        connection.setTimeout(ioTimeoutNanos);
         try {
             while (view.hasRemaining()) channel.write(view);
         } finally {
@@ -128,7 +128,7 @@ final class SocketOutput {
         try {
             while (last.hasRemaining()) {
                 last.limit(Math.min(end, last.position() + SLICE));
-                connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
+                connection.setTimeout(ioTimeoutNanos);
                 while (last.hasRemaining()) channel.write(buffers);
                 last.limit(end);
             }
@@ -150,7 +150,7 @@ final class SocketOutput {
         long sent = 0;
         ByteBuffer fallback = null;
         while (sent < count) {
-            connection.setDeadline(System.nanoTime() + ioTimeoutNanos);
+            connection.setTimeout(ioTimeoutNanos);
             try {
                 long n = file.transferTo(position + sent, Math.min(SLICE, count - sent), channel);
                 if (n > 0) {

@@ -55,6 +55,8 @@ public final class TcpServer implements AutoCloseable {
     private final Thread acceptor;
     private final Thread sweeper;
     private volatile boolean stopping;
+    /** {@link System#nanoTime()} at the last sweep, plus one sweep interval: a deadline set from it never fires early. */
+    private volatile long clock;
 
     private TcpServer(TcpConfig config, ConnectionHandler handler, ServerSocketChannel serverChannel) throws IOException {
         this.config = config;
@@ -66,6 +68,7 @@ public final class TcpServer implements AutoCloseable {
         this.connectionThreads = Thread.ofVirtual().name(base + "-conn-", 1).factory();
         this.acceptor = Thread.ofPlatform().name(base + "-accept").daemon(false).unstarted(this::acceptLoop);
         this.sweeper = Thread.ofPlatform().name(base + "-deadlines").daemon(true).unstarted(this::sweepLoop);
+        this.clock = System.nanoTime() + config.sweepInterval().toNanos();
     }
 
     /**
@@ -118,6 +121,11 @@ public final class TcpServer implements AutoCloseable {
     /** @return connections open right now */
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** @return the coarse clock deadlines are set from (see {@link TcpConnection#setTimeout(long)}) */
+    long clock() {
+        return clock;
     }
 
     /** @return whether {@link #shutdown(Duration)} has begun */
@@ -197,6 +205,7 @@ public final class TcpServer implements AutoCloseable {
         while (stopped.getCount() > 0) {
             LockSupport.parkNanos(interval);
             long now = System.nanoTime();
+            clock = now + interval;
             for (TcpConnection c : connections) {
                 c.sweep(now, HARD_CLOSE_NANOS);
             }

@@ -47,7 +47,7 @@ public final class YesServer implements ConnectionHandler {
     static String readMessage(TcpConnection connection) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(512);
         ByteArrayOutputStream message = new ByteArrayOutputStream();
-        connection.setDeadline(System.nanoTime() + 10_000_000_000L);
+        connection.setTimeout(10_000_000_000L);
         while (true) {
             buffer.clear();
             int n = connection.channel().read(buffer);

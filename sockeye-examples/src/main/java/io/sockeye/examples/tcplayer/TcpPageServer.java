@@ -50,7 +50,7 @@ public final class TcpPageServer implements ConnectionHandler {
     @Override
     public void handle(TcpConnection connection) throws IOException {
         // a deadline for the whole exchange: a client that stalls is cut off instead of holding a thread
-        connection.setDeadline(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+        connection.setTimeout(TimeUnit.SECONDS.toNanos(10));
         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(connection.channel()));
         RawHttp.Request request;
         try {
