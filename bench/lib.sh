@@ -78,7 +78,7 @@ measure() {
     rps="$(echo "$out" | awk '/^Requests\/sec/ {print $2}')"
     p99="$(echo "$out" | awk '$1=="99%" {print $2}')"
     errors="$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')"
-    [ -n "$errors" ] && echo "bench: wrk reported: $errors" >&2
+    [ -n "$errors" ] && echo "bench: wrk reported, for $url: $errors" >&2
     echo "$rps $(to_ms "$p99") $(cpu_busy_pct "$before" "$after" "$SERVER_CPU") $(cpu_busy_pct "$before" "$after" "$CLIENT_CPU")"
 }
 
@@ -95,10 +95,10 @@ to_ms() {
 row() {
     awk -v name="$1" -v rps="$2" -v p99="$3" -v scpu="$4" -v ccpu="$5" -v base="$6" 'BEGIN {
         ratio = (base > 0) ? sprintf("%.2f×", rps/base) : "—"
-        printf "| %-34s | %10.0f | %8s ms | %7s | %5s %% | %5s %% |\n", name, rps, p99, ratio, scpu, ccpu }'
+        printf "| %-42s | %10.0f | %8s ms | %7s | %5s %% | %5s %% |\n", name, rps, p99, ratio, scpu, ccpu }'
 }
 
 table_header() {
-    echo "| case                               |  requests/s |      p99 | vs nginx | server CPU | wrk CPU |"
-    echo "|------------------------------------|------------:|---------:|--------:|-----------:|--------:|"
+    echo "| case                                       |  requests/s |      p99 | vs nginx | server CPU | wrk CPU |"
+    echo "|--------------------------------------------|------------:|---------:|--------:|-----------:|--------:|"
 }

@@ -17,6 +17,9 @@ sealed interface ByteRanges {
     /** Most ranges honoured in one request. */
     int MAX_RANGES = 16;
 
+    /** The whole representation. */
+    Full FULL = new Full();
+
     /** One range: {@code length} bytes from {@code start}. */
     record Range(long start, long length) {
         long end() {
@@ -42,7 +45,7 @@ sealed interface ByteRanges {
      * @return what to send
      */
     static ByteRanges parse(String field, long size) {
-        if (field == null) return new Full();
+        if (field == null) return FULL;
         String v = field.strip();
         if (v.length() < 6 || !v.regionMatches(true, 0, "bytes=", 0, 6)) return new Full();
         String[] specs = v.substring(6).split(",", -1);

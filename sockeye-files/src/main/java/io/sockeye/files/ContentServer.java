@@ -47,9 +47,9 @@ final class ContentServer {
     private record Representation(Resource source, ByteBuffer bytes, String etag, String coding, boolean rangeable) {
     }
 
-    void serve(Request request, Response response, Resource file, String key, List<String> segments) throws IOException {
-        boolean compressible = compress && MimeTypes.isCompressible(file.contentType);
-        Representation rep = choose(request, file, key, segments, compressible);
+    void serve(Request request, Response response, Resource file, String key) throws IOException {
+        boolean compressible = compress && file.compressible;
+        Representation rep = choose(request, file, key, compressible);
         Resource src = rep.source;
 
         response.header("Content-Type", file.contentType);
@@ -79,7 +79,7 @@ final class ContentServer {
         long size = rep.bytes != null ? rep.bytes.remaining() : src.size;
         ByteRanges ranges = rep.rangeable && request.method().equals("GET")
                 && Preconditions.rangeApplies(request, rep.etag, src.lastModified)
-                ? ByteRanges.parse(request.header("Range"), size) : new ByteRanges.Full();
+                ? ByteRanges.parse(request.header("Range"), size) : ByteRanges.FULL;
         switch (ranges) {
             case ByteRanges.Full full -> sendWhole(request, response, rep);
             case ByteRanges.Unsatisfiable none -> {
@@ -101,7 +101,7 @@ final class ContentServer {
         }
     }
 
-    private Representation choose(Request request, Resource file, String key, List<String> segments, boolean compressible) {
+    private Representation choose(Request request, Resource file, String key, boolean compressible) {
         Representation identity = new Representation(file, file.content, file.etag, null, true);
         if (!compressible) return identity;
         String accept = request.header("Accept-Encoding");
@@ -109,15 +109,15 @@ final class ContentServer {
         double br = QualityValues.coding(accept, "br");
         double gzip = QualityValues.coding(accept, "gzip");
         if (br > 0 && br >= gzip) {
-            Representation r = precompressed(file, key, segments, ".br", "br");
+            Representation r = precompressed(file, key, ".br", "br");
             if (r != null) return r;
         }
         if (gzip > 0) {
-            Representation r = precompressed(file, key, segments, ".gz", "gzip");
+            Representation r = precompressed(file, key, ".gz", "gzip");
             if (r != null) return r;
         }
         if (br > 0 && br < gzip) {
-            Representation r = precompressed(file, key, segments, ".br", "br");
+            Representation r = precompressed(file, key, ".br", "br");
             if (r != null) return r;
         }
         if (gzip <= 0 || file.size < gzipMinBytes || request.header("Range") != null) return identity;
@@ -132,11 +132,9 @@ final class ContentServer {
         return gz.remaining() == 0 ? identity : new Representation(file, gz, weak, "gzip", false);
     }
 
-    private Representation precompressed(Resource file, String key, List<String> segments, String suffix, String coding) {
-        List<String> sibling = new ArrayList<>(segments);
-        if (sibling.isEmpty()) return null;
-        sibling.set(sibling.size() - 1, sibling.get(sibling.size() - 1) + suffix);
-        Resource r = cache.lookup(key + suffix, sibling);
+    private Representation precompressed(Resource file, String key, String suffix, String coding) {
+        if (key.isEmpty()) return null;
+        Resource r = cache.lookup(key + suffix);
         if (r.kind != Resource.Kind.FILE) return null;
         String tag = r.etag.substring(0, r.etag.length() - 1) + "-" + coding + "\"";
         return new Representation(r, r.content, tag, coding, true);

@@ -96,26 +96,25 @@ public final class FileHandler implements Handler {
             return;
         }
         String path = request.pathWithinMount();
-        List<String> segments = RequestPaths.jailedSegments(request, dotfiles);
-        if (segments == null) {
+        String key = RequestPaths.jailedPath(request, dotfiles);
+        if (key == null) {
             LOG.log(Level.DEBUG, () -> "refused path " + request.rawPath() + " from " + request.remoteAddress());
             response.sendError(Status.NOT_FOUND, null);
             return;
         }
-        String key = String.join("/", segments);
-        Resource r = cache.lookup(key, segments);
+        Resource r = cache.lookup(key);
         switch (r.kind) {
             case MISSING -> response.sendError(Status.NOT_FOUND, null);
             case FORBIDDEN -> response.sendError(Status.FORBIDDEN, null);
-            case DIRECTORY -> directory(request, response, r, key, segments);
+            case DIRECTORY -> directory(request, response, r, key);
             case FILE -> {
                 if (path.endsWith("/")) response.sendError(Status.NOT_FOUND, null);
-                else content.serve(request, response, r, key, segments);
+                else content.serve(request, response, r, key);
             }
         }
     }
 
-    private void directory(Request request, Response response, Resource dir, String key, List<String> segments) throws IOException {
+    private void directory(Request request, Response response, Resource dir, String key) throws IOException {
         if (!request.path().endsWith("/")) {
             // Location is the canonical form of the path as sent (one leading slash, no dot segments):
             // "//evil.example/dir" must never become a redirect to another host (CVE-2021-28861)
@@ -126,11 +125,10 @@ public final class FileHandler implements Handler {
             return;
         }
         for (String index : indexNames) {
-            List<String> indexSegments = new ArrayList<>(segments);
-            indexSegments.add(index);
-            Resource file = cache.lookup(key.isEmpty() ? index : key + "/" + index, indexSegments);
+            String indexKey = key.isEmpty() ? index : key + "/" + index;
+            Resource file = cache.lookup(indexKey);
             if (file.kind == Resource.Kind.FILE) {
-                content.serve(request, response, file, key.isEmpty() ? index : key + "/" + index, indexSegments);
+                content.serve(request, response, file, indexKey);
                 return;
             }
         }
@@ -157,7 +155,7 @@ public final class FileHandler implements Handler {
         if (QualityValues.mediaType(accept, "application/json") > QualityValues.mediaType(accept, "text/html")) {
             response.send("application/json", DirectoryListing.json(entries));
         } else {
-            response.send("text/html", DirectoryListing.html(request.path(), !segments.isEmpty() || !request.mountPath().isEmpty(),
+            response.send("text/html", DirectoryListing.html(request.path(), !key.isEmpty() || !request.mountPath().isEmpty(),
                     entries, sort, descending));
         }
     }

@@ -22,6 +22,7 @@ final class Resource {
     final String lastModifiedField;
     final String etag;
     final String contentType;
+    final boolean compressible;
     /** The file's bytes, read-only, or {@code null} if it is served from disk. */
     final ByteBuffer content;
     /** When this was looked at, as {@link System#nanoTime()}. */
@@ -41,6 +42,7 @@ final class Resource {
         this.lastModifiedField = kind == Kind.FILE ? HttpDate.format(lastModified) : null;
         this.etag = kind == Kind.FILE ? "\"" + Long.toHexString(modifiedNanos) + "-" + Long.toHexString(size) + "\"" : null;
         this.contentType = contentType;
+        this.compressible = contentType != null && MimeTypes.isCompressible(contentType);
         this.content = content;
         this.checkedAt = checkedAt;
     }

@@ -64,15 +64,15 @@ final class ResourceCache {
     }
 
     /**
-     * @param key      the segments joined by {@code /}, the cache key
-     * @param segments the path's segments under the root, already checked by {@link SafePaths}
+     * @param key the path under the root, its segments joined by {@code /} (as
+     *            {@link io.sockeye.RequestPaths#jailedPath} gives it, already checked)
      * @return what is there now (or was, within the revalidation interval)
      */
-    Resource lookup(String key, List<String> segments) {
+    Resource lookup(String key) {
         long now = System.nanoTime();
         Resource known = entries.get(key);
         if (known != null && now - known.checkedAt < revalidateNanos) return known;
-        Resource fresh = load(SafePaths.resolve(root, segments), known, now);
+        Resource fresh = load(SafePaths.resolve(root, key), known, now);
         if (revalidateNanos > 0) remember(key, fresh);
         return fresh;
     }

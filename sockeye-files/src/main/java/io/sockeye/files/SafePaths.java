@@ -2,7 +2,6 @@ package io.sockeye.files;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The docroot as a jail, on the file system's side: the request path's segments (already refused or
@@ -15,10 +14,11 @@ final class SafePaths {
     private SafePaths() {
     }
 
-    /** @return the file the segments name under the root */
-    static Path resolve(Path root, List<String> segments) {
+    /** @return the file a checked relative path ({@code a/b}, {@code ""} for the root) names under the root */
+    static Path resolve(Path root, String relative) {
         Path p = root;
-        for (String s : segments) p = p.resolve(s);
+        if (relative.isEmpty()) return p;
+        for (String s : relative.split("/")) p = p.resolve(s);
         return p;
     }
 

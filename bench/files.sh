@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Static files: Sockeye's command-line server against nginx serving the same directory, each alone on
+# core 1, wrk on core 0, a warm-up before each measured run. Cases: a 1 KiB file (keep-alive), a 64 KiB
+# file, a 10 MiB file, and the 1 KiB file with "Connection: close" (a new connection per request).
+#   bench/files.sh      (DURATION=10s WARMUP=10s CONNECTIONS=50 NGINX_WORKERS="2 1" to change)
+# nginx runs with 2 workers (what "worker_processes auto" gives on this 2-core machine) and with 1.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+need nginx wrk
+java="$("$bench_root/tools/find-jdk.sh")"
+(cd "$bench_root" && mvn -B -q -DskipTests -pl sockeye-cli -am package >/dev/null) || die "build failed"
+work="$(mktemp -d)"
+docroot="$work/www"
+mkdir -p "$docroot"
+head -c 1024 /dev/urandom > "$docroot/1k.bin"
+head -c 65536 /dev/urandom > "$docroot/64k.bin"
+head -c 10485760 /dev/urandom > "$docroot/10m.bin"
+chmod 755 "$work" "$docroot" && chmod 644 "$docroot"/*   # nginx's workers run as nobody
+
+cases=("1 KiB, keep-alive|/1k.bin|" "64 KiB, keep-alive|/64k.bin|" "10 MiB, keep-alive|/10m.bin|" "1 KiB, Connection: close|/1k.bin|close")
+
+measure_case() {
+    local port="$1" path="$2" close="$3"
+    if [ -n "$close" ]; then measure "http://127.0.0.1:$port$path" -H "Connection: close"
+    else measure "http://127.0.0.1:$port$path"; fi
+}
+
+declare -A result
+for workers in ${NGINX_WORKERS:-2 1}; do
+    port="$(free_port)"
+    mkdir -p "$work/nginx-$workers"
+    sed -e "s#@DIR@#$work/nginx-$workers#g" -e "s#@PORT@#$port#g" -e "s#@ROOT@#$docroot#g" \
+        -e "s#@WORKERS@#$workers#g" "$bench_root/bench/nginx.conf.template" > "$work/nginx-$workers/nginx.conf"
+    start_server nginx -p "$work/nginx-$workers" -c "$work/nginx-$workers/nginx.conf" >/dev/null
+    wait_for_port "$port"
+    for c in "${cases[@]}"; do
+        IFS='|' read -r name path close <<<"$c"
+        result["nginx-$workers|$name"]="$(measure_case "$port" "$path" "$close")"
+    done
+    stop_all
+done
+
+port="$(free_port)"
+# shellcheck disable=SC2086
+start_server "$java" ${SOCKEYE_JAVA_OPTS:-} -jar "$bench_root/sockeye-cli/target/sockeye.jar" -q -b 127.0.0.1 -d "$docroot" "$port" >/dev/null 2>&1
+wait_for_port "$port"
+for c in "${cases[@]}"; do
+    IFS='|' read -r name path close <<<"$c"
+    result["sockeye|$name"]="$(measure_case "$port" "$path" "$close")"
+done
+stop_all
+
+jv="$("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
+base="${NGINX_WORKERS:-2 1}"; base="${base%% *}"
+echo "Static files, $CONNECTIONS connections, ${DURATION} after a ${WARMUP} warm-up; $(nproc) cores, server on core $SERVER_CPU, wrk on core $CLIENT_CPU; ratios against nginx with $base worker(s)"
+table_header
+for c in "${cases[@]}"; do
+    IFS='|' read -r name path close <<<"$c"
+    read -r b_rps _ <<<"${result["nginx-$base|$name"]}"
+    for workers in ${NGINX_WORKERS:-2 1}; do
+        read -r rps p99 scpu ccpu <<<"${result["nginx-$workers|$name"]}"
+        row "$name: nginx, $workers worker(s)" "$rps" "$p99" "$scpu" "$ccpu" "$b_rps"
+    done
+    read -r rps p99 scpu ccpu <<<"${result["sockeye|$name"]}"
+    row "$name: Sockeye (Java $jv)" "$rps" "$p99" "$scpu" "$ccpu" "$b_rps"
+done
+rm -rf "$work"
