@@ -40,7 +40,8 @@ import io.sockeye.Status;
  * executable, is 403: a script's source is never sent. Nothing outside the directory is ever run.
  *
  * <h2>How it runs</h2>
- * Directly (no shell), with no arguments, in its own directory, with a clean environment (see
+ * Directly (no shell), with no arguments, in its own directory and its own session (so that everything
+ * it starts can be killed with it), with a clean environment (see
  * {@code CgiEnvironment}; the server's own is never passed on, and {@code HTTP_PROXY} never set). The
  * request body goes to its stdin: a body of known length as it arrives; a chunked one is first stored in
  * a temporary file (up to the server's body limit, else 413) so the script is told CONTENT_LENGTH. Its
@@ -51,6 +52,11 @@ import io.sockeye.Status;
  * if it had not answered yet); a client that goes away ends its script; a script that exits non-zero
  * without output is 502. At most {@link Builder#maxConcurrent(int) so many} scripts run at once; a
  * request that cannot get a slot within {@link Builder#queueTimeout(Duration) a short wait} gets 503.
+ *
+ * <p>On Linux with Java 22 or newer and native access enabled ({@code --enable-native-access}, which the
+ * command-line server's jar declares), scripts are started with {@code posix_spawn} and their pipes
+ * read without tying up carrier threads; otherwise with the JDK's {@link ProcessBuilder} (and
+ * {@code setsid}), which costs two more program loads per request. Behaviour is the same either way.
  */
 public final class CgiHandler implements Handler {
 
@@ -163,6 +169,15 @@ public final class CgiHandler implements Handler {
             throw new HttpException(Status.BAD_GATEWAY, "the script could not be run", e);
         }
         try (process) {
+            if (body == null) {
+                // nothing to feed: answer from this thread; stdin is closed so the script sees no body
+                process.feed(null);
+                try {
+                    return respond(response, location, process);
+                } finally {
+                    process.outputFinished();
+                }
+            }
             Exception[] failure = new Exception[1];
             String[] redirect = new String[1];
             Thread output = Thread.ofVirtual().name("cgi-stdout").start(() -> {
