@@ -166,8 +166,12 @@ public final class TcpServer implements AutoCloseable {
         TcpConnection connection = null;
         try {
             if (config.tcpNoDelay()) channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            connection = new TcpConnection(this, channel, (InetSocketAddress) channel.getRemoteAddress(),
-                    (InetSocketAddress) channel.getLocalAddress(), ids.incrementAndGet());
+            InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
+            if (config.loopbackSendBuffer() > 0 && remote.getAddress().isLoopbackAddress()) {
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, config.loopbackSendBuffer());
+            }
+            connection = new TcpConnection(this, channel, remote, (InetSocketAddress) channel.getLocalAddress(),
+                    ids.incrementAndGet());
             connections.add(connection);
             TcpConnection started = connection;
             connectionThreads.newThread(() -> run(started)).start();
