@@ -95,7 +95,7 @@ to_ms() {
 row() {
     awk -v name="$1" -v rps="$2" -v p99="$3" -v scpu="$4" -v ccpu="$5" -v base="$6" 'BEGIN {
         ratio = (base > 0) ? sprintf("%.2f×", rps/base) : "—"
-        printf "| %-42s | %10.0f | %8s ms | %7s | %5s %% | %5s %% |\n", name, rps, p99, ratio, scpu, ccpu }'
+        printf "| %-42s | %11.0f | %8s | %8s | %8s %% | %5s %% |\n", name, rps, p99 " ms", ratio, scpu, ccpu }'
 }
 
 table_header() {

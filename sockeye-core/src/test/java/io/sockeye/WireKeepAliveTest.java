@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ class WireKeepAliveTest {
             seen.add(req.method() + " " + req.target());
             switch (req.rawPath()) {
                 case "/ignore" -> res.send("ignored");
+                case "/partial" -> res.send("read " + req.body().readNBytes(10).length);
                 case "/close" -> res.header("Connection", "close").send("bye");
                 case "/port" -> res.send(Integer.toString(req.remoteAddress().getPort()));
                 default -> {
@@ -228,6 +230,34 @@ class WireKeepAliveTest {
             assertEquals("", c.readUntilClosed(), "nothing after the response: the connection is closed");
         }
         assertEquals(List.of("POST /ignore"), List.copyOf(seen));
+    }
+
+    @Test
+    void largeBodyReadOnlyInPartSaysTheConnectionWillClose() throws Exception {
+        try (RawClient c = new RawClient(server.port(), 3_000)) {
+            String body = "x".repeat(MAX_DRAIN * 5);
+            c.send("POST /partial HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
+                    + "GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawResponse r = c.read();
+            assertEquals("read 10", r.text());
+            assertEquals("close", r.header("Connection"), "more is left unread than the server will drain");
+            assertEquals("", c.readUntilClosed(), "nothing after the response: the connection is closed");
+        }
+        assertEquals(List.of("POST /partial"), List.copyOf(seen));
+    }
+
+    @Test
+    void clientStillSendingABodyTheHandlerIgnoredGetsTheAnswer() throws Exception {
+        // the client sends the whole body before it reads the answer: closing on the unread rest would reset
+        // the connection under it, so the server discards what keeps coming until it stops (or a deadline)
+        java.net.http.HttpClient client = ServerFixture.httpClient();
+        for (String path : List.of("/partial", "/ignore")) {
+            var r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port() + path))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[3 << 20])).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), path);
+            assertEquals(Optional.of("close"), r.headers().firstValue("Connection"), path);
+        }
     }
 
     @Test

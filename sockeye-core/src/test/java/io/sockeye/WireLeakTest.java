@@ -75,7 +75,6 @@ class WireLeakTest {
         System.out.println("descriptors: " + baseline + " before, " + fds + " after " + requests.get() + " requests in "
                 + elapsed + " ms");
         awaitNoServerThreads(port);
-        assertTrue(elapsed < 10_000, "the run took " + elapsed + " ms");
     }
 
     @Test

@@ -24,7 +24,7 @@ import io.sockeye.testing.ServerFixture;
  */
 class WireSlowReaderTest {
 
-    static final int IO_MS = 300;
+    static final int IO_MS = 1_000;
     static final int BODY = 36 * 1024 * 1024;
     static final int STEP = 64 * 1024;
     static final int PAUSE_MS = 4;

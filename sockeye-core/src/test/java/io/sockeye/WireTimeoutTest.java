@@ -66,13 +66,16 @@ class WireTimeoutTest {
     @Test
     void idleKeepAliveConnectionIsClosedSilently() throws Exception {
         try (RawClient c = new RawClient(server.port(), 5_000)) {
-            assertEquals("hi /1", c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n").read().text());
+            // timed from before the request: the server's idle timer starts when it has answered, which a
+            // client slow to wake up may only see later
             long start = System.nanoTime();
+            assertEquals("hi /1", c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n").read().text());
             assertTrue(c.quietFor(IDLE_MS / 3), "closed long before the idle timeout");
             String after = c.readUntilClosed();
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals("", after, "an idle timeout sends nothing (no 408 between requests)");
-            assertTrue(elapsed >= IDLE_MS - 50, "closed after " + elapsed + " ms");
+            // deadlines are set from the sweeper's clock, which may lag by a sweep: a little early is allowed
+            assertTrue(elapsed >= IDLE_MS - 100, "closed after " + elapsed + " ms");
             assertTrue(elapsed < IDLE_MS + 1500, "still open after " + elapsed + " ms");
         }
     }
@@ -83,7 +86,7 @@ class WireTimeoutTest {
             long start = System.nanoTime();
             assertEquals("", c.readUntilClosed());
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertTrue(elapsed >= IDLE_MS - 50 && elapsed < IDLE_MS + 1500, "closed after " + elapsed + " ms");
+            assertTrue(elapsed >= IDLE_MS - 100 && elapsed < IDLE_MS + 1500, "closed after " + elapsed + " ms");
         }
     }
 
@@ -91,7 +94,7 @@ class WireTimeoutTest {
     void activityResetsTheIdleTimer() throws Exception {
         try (RawClient c = new RawClient(server.port(), 5_000)) {
             for (int i = 0; i < 4; i++) {
-                Thread.sleep(IDLE_MS / 2);
+                Thread.sleep(IDLE_MS / 3);
                 assertEquals("hi /" + i, c.send("GET /" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read().text(),
                         "request " + i + ", total time over the idle timeout but no single gap is");
             }

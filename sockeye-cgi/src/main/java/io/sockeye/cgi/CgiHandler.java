@@ -217,7 +217,9 @@ public final class CgiHandler implements Handler {
             head = nph ? parser.parseNph() : parser.parse();
         } catch (CgiResponseParser.CgiException e) {
             if (process.timedOut()) throw new HttpException(Status.GATEWAY_TIMEOUT, "the script took too long");
-            int exit = process.exitStatus(200);
+            // output closed: the script is almost always exiting, so its status is worth a short wait (a
+            // loaded machine may take a moment to reap it), bounded for one that closed stdout and lives on
+            int exit = process.exitStatus(2_000);
             String why = exit > 0 ? "exited with status " + exit + " before answering" : e.getMessage();
             LOG.log(Level.WARNING, name + ": bad output: " + why);
             throw new HttpException(Status.BAD_GATEWAY, "the script failed");

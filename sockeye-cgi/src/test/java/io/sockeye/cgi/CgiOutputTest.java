@@ -78,7 +78,7 @@ class CgiOutputTest {
         script(cgiBin, "nph-hello.sh", sh("printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nX-Nph: yes\\r\\n\\r\\nnph body\\n'"));
         script(cgiBin, "nph-teapot.sh", sh("printf 'HTTP/1.1 418 I am a teapot\\r\\nContent-Type: text/plain\\r\\n\\r\\nshort and stout\\n'"));
         script(cgiBin, "nph-bad.sh", sh("printf 'Content-Type: text/plain\\n\\nno status line\\n'"));
-        script(cgiBin, "slow-lines.sh", sh("printf 'Content-Type: text/plain\\n\\n'\necho first\nsleep 1\necho second"));
+        script(cgiBin, "slow-lines.sh", sh("printf 'Content-Type: text/plain\\n\\n'\necho first\nsleep 2\necho second"));
         script(cgiBin, "binary.py", """
                 #!/usr/bin/env python3
                 import sys
@@ -342,9 +342,9 @@ class CgiOutputTest {
             String all = seen.toString(StandardCharsets.ISO_8859_1);
             assertTrue(all.startsWith("HTTP/1.1 200"), all);
             assertTrue(all.toLowerCase().contains("\r\ntransfer-encoding: chunked\r\n"), "streamed, so chunked: " + all);
-            assertTrue(secondAt - firstAt >= 700_000_000L,
-                    "the first line came " + (secondAt - firstAt) / 1_000_000 + " ms before the second (the script sleeps 1 s between)");
-            assertTrue(firstAt - t0 < 900_000_000L, "the first line came after " + (firstAt - t0) / 1_000_000 + " ms");
+            assertTrue(secondAt - firstAt >= 1_000_000_000L,
+                    "the first line came " + (secondAt - firstAt) / 1_000_000 + " ms before the second (the script sleeps 2 s between)");
+            assertTrue(firstAt - t0 < 1_800_000_000L, "the first line came after " + (firstAt - t0) / 1_000_000 + " ms");
             readUntil(in, seen, "\r\n0\r\n\r\n");
         }
     }

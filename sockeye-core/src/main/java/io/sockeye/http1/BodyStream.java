@@ -38,6 +38,11 @@ abstract class BodyStream extends InputStream {
     /** @return whether the whole body has been read */
     abstract boolean atEnd();
 
+    /** @return how many body bytes remain unread, or -1 when the framing does not say (chunked) */
+    long unreadLength() {
+        return -1;
+    }
+
     /** @return whether the handler read anything, which also means 100 Continue went out if asked for */
     boolean started() {
         return started;

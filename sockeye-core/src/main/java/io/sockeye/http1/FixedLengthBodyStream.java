@@ -27,6 +27,11 @@ final class FixedLengthBodyStream extends BodyStream {
     }
 
     @Override
+    long unreadLength() {
+        return remaining;
+    }
+
+    @Override
     public int available() {
         return (int) Math.min(super.available(), remaining);
     }

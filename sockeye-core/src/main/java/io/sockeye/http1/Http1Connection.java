@@ -32,7 +32,8 @@ final class Http1Connection {
     private static final int INPUT_BUFFER = 4096;
     private static final int OUTPUT_BUFFER = 8192;
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final long LINGER_BYTES = 1 << 20;
+    // the deadline is the real bound (as nginx's lingering_time); the byte count only caps the wasted reading
+    private static final long LINGER_BYTES = 64L << 20;
 
     private enum Outcome { KEEP_ALIVE, CLOSE, CLOSE_LINGERING }
 

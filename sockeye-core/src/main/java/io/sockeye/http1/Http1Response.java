@@ -268,7 +268,10 @@ final class Http1Response implements Response {
         // RFC 9110 §10.1.1: the client waits for 100 Continue that will now never come; it may or may not
         // send the body anyway, so the connection's next bytes are unknowable
         if (request.expectContinue() && !requestBody.started()) return false;
-        return requestBody.started() || request.contentLength() < 0 || request.contentLength() <= maxDrain;
+        // what the handler left unread is drained after the response, up to maxDrain; when more is known to
+        // be left, say now that the connection will close rather than keep it alive and then reset it
+        long unread = requestBody.unreadLength();
+        return unread < 0 || unread <= maxDrain;
     }
 
     private void writeHead(Framing framing, long length) throws IOException {

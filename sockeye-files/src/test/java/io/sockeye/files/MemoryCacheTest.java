@@ -142,6 +142,7 @@ class MemoryCacheTest {
     }
 
     @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void concurrentRequestsAllGetTheRightBytes() throws Exception {
         write(www.resolve("small.bin"), bytes(5000));
         write(www.resolve("large.bin"), bytes(400 * 1024));
@@ -162,7 +163,7 @@ class MemoryCacheTest {
                     return null;
                 }));
             }
-            for (java.util.concurrent.Future<?> f : done) f.get(8, TimeUnit.SECONDS);
+            for (java.util.concurrent.Future<?> f : done) f.get(25, TimeUnit.SECONDS);
         } finally {
             pool.shutdownNow();
         }
