@@ -2,8 +2,9 @@
 # Static files: Sockeye's command-line server against nginx serving the same directory, each alone on
 # core 1, wrk on core 0, a warm-up before each measured run. Cases: a 1 KiB file (keep-alive), a 64 KiB
 # file, a 10 MiB file, and the 1 KiB file with "Connection: close" (a new connection per request).
-#   bench/files.sh      (DURATION=10s WARMUP=10s CONNECTIONS=50 NGINX_WORKERS="2 1" to change)
-# nginx runs with 2 workers (what "worker_processes auto" gives on this 2-core machine) and with 1.
+#   bench/files.sh      (DURATION=10s WARMUP=10s CONNECTIONS=50 NGINX_VARIANTS="2 1 1:sndbuf=256k" to change)
+# nginx runs with 2 workers (what "worker_processes auto" gives on this 2-core machine), with 1, and with 1
+# and the 256 KiB send buffer Sockeye sets for loopback peers (a variant is WORKERS[:listen options]).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -27,16 +28,20 @@ measure_case() {
 }
 
 declare -A result
-for workers in ${NGINX_WORKERS:-2 1}; do
+variants="${NGINX_VARIANTS:-2 1 1:sndbuf=256k}"
+for variant in $variants; do
+    workers="${variant%%:*}"
+    listen_opts=""; [ "$variant" != "$workers" ] && listen_opts="${variant#*:}"
     port="$(free_port)"
-    mkdir -p "$work/nginx-$workers"
-    sed -e "s#@DIR@#$work/nginx-$workers#g" -e "s#@PORT@#$port#g" -e "s#@ROOT@#$docroot#g" \
-        -e "s#@WORKERS@#$workers#g" "$bench_root/bench/nginx.conf.template" > "$work/nginx-$workers/nginx.conf"
-    start_server nginx -p "$work/nginx-$workers" -c "$work/nginx-$workers/nginx.conf" >/dev/null
+    dir="$work/nginx-${variant//[:=]/-}"
+    mkdir -p "$dir"
+    sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$port#g" -e "s#@ROOT@#$docroot#g" -e "s#@WORKERS@#$workers#g" \
+        -e "s#@LISTEN_OPTS@#$listen_opts#g" "$bench_root/bench/nginx.conf.template" > "$dir/nginx.conf"
+    start_server nginx -p "$dir" -c "$dir/nginx.conf" >/dev/null
     wait_for_port "$port"
     for c in "${cases[@]}"; do
         IFS='|' read -r name path close <<<"$c"
-        result["nginx-$workers|$name"]="$(measure_case "$port" "$path" "$close")"
+        result["nginx-$variant|$name"]="$(measure_case "$port" "$path" "$close")"
     done
     stop_all
 done
@@ -52,15 +57,17 @@ done
 stop_all
 
 jv="$("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
-base="${NGINX_WORKERS:-2 1}"; base="${base%% *}"
-echo "Static files, $CONNECTIONS connections, ${DURATION} after a ${WARMUP} warm-up; $(nproc) cores, server on core $SERVER_CPU, wrk on core $CLIENT_CPU; ratios against nginx with $base worker(s)"
+base="${variants%% *}"
+echo "Static files, $CONNECTIONS connections, ${DURATION} after a ${WARMUP} warm-up; $(nproc) cores, server on core $SERVER_CPU, wrk on core $CLIENT_CPU; ratios against nginx with ${base%%:*} worker(s)"
 table_header
 for c in "${cases[@]}"; do
     IFS='|' read -r name path close <<<"$c"
     read -r b_rps _ <<<"${result["nginx-$base|$name"]}"
-    for workers in ${NGINX_WORKERS:-2 1}; do
-        read -r rps p99 scpu ccpu <<<"${result["nginx-$workers|$name"]}"
-        row "$name: nginx, $workers worker(s)" "$rps" "$p99" "$scpu" "$ccpu" "$b_rps"
+    for variant in $variants; do
+        workers="${variant%%:*}"
+        label="$workers worker(s)"; [ "$variant" != "$workers" ] && label="$label, ${variant#*:}"
+        read -r rps p99 scpu ccpu <<<"${result["nginx-$variant|$name"]}"
+        row "$name: nginx, $label" "$rps" "$p99" "$scpu" "$ccpu" "$b_rps"
     done
     read -r rps p99 scpu ccpu <<<"${result["sockeye|$name"]}"
     row "$name: Sockeye (Java $jv)" "$rps" "$p99" "$scpu" "$ccpu" "$b_rps"

@@ -13,7 +13,7 @@ work="$(mktemp -d)"
 
 nginx_port="$(free_port)"
 sed -e "s#@DIR@#$work#g" -e "s#@PORT@#$nginx_port#g" -e "s#@ROOT@#$work#g" \
-    -e "s#@WORKERS@#${NGINX_WORKERS:-1}#g" "$bench_root/bench/nginx.conf.template" > "$work/nginx.conf"
+    -e "s#@WORKERS@#${NGINX_WORKERS:-1}#g" -e "s#@LISTEN_OPTS@##g" "$bench_root/bench/nginx.conf.template" > "$work/nginx.conf"
 start_server nginx -p "$work" -c "$work/nginx.conf" >/dev/null
 wait_for_port "$nginx_port"
 read -r n_rps n_p99 n_scpu n_ccpu <<<"$(measure "http://127.0.0.1:$nginx_port/hello")"
