@@ -18,10 +18,13 @@ package io.sockeye;
  *   <li>The handler never deals with framing, keep-alive, HEAD or {@code Expect: 100-continue}: the server
  *       does, from what the handler sends.</li>
  *   <li>Whatever request body the handler leaves unread is discarded (up to
- *       {@link ServerConfig#maxDrainBytes()}) so the connection can carry the next request.</li>
- *   <li>An {@link HttpException} becomes a response with its status. Any other exception becomes a
- *       {@code 500} and a log line with the stack trace, if nothing was sent yet; if the response was
- *       already under way, the connection is closed so the client sees it cut short.</li>
+ *       {@link ServerConfig#maxDrainBytes()}) so the connection can carry the next request; when more than
+ *       that is known to be left, the response says {@code Connection: close}.</li>
+ *   <li>An {@link HttpException} becomes a response with its status. Any other exception, and the
+ *       errors a handler's bug throws ({@link AssertionError}, {@link LinkageError},
+ *       {@link StackOverflowError}), becomes a {@code 500} and a log line with the stack trace, if nothing
+ *       was sent yet; if the response was already under way, the connection is closed so the client sees
+ *       it cut short.</li>
  *   <li>Handlers are called concurrently, one call per connection, each on its own virtual thread:
  *       blocking is fine, shared state must be thread-safe.</li>
  * </ul>

@@ -75,6 +75,7 @@ class WireHandlerFailureTest {
                     throw remember(port, new IllegalStateException("late failure"));
                 }
                 case "/error" -> throw new AssertionError("an Error, not an Exception");
+                case "/recursion" -> res.send("depth " + recurse(0));
                 default -> res.send("fine " + req.target());
             }
         });
@@ -210,14 +211,22 @@ class WireHandlerFailureTest {
     }
 
     @Test
-    void errorThrownByAHandlerDoesNotTakeTheServerDown() throws Exception {
-        try (RawClient c = new RawClient(server.port(), 3_000)) {
-            c.send("GET /error HTTP/1.1\r\nHost: a\r\n\r\n");
-            String wire = c.readUntilClosed();
-            // either a 500 or a cut connection; never a 200 or a hang
-            assertTrue(wire.isEmpty() || wire.startsWith("HTTP/1.1 500 "), wire);
+    void handlerBugsThatAreErrorsBecome500Too() throws Exception {
+        // a failed assert and runaway recursion are Errors, not Exceptions; each is still that request's 500
+        for (String path : List.of("/error", "/recursion")) {
+            try (RawClient c = new RawClient(server.port(), 5_000)) {
+                RawResponse r = c.send("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").read();
+                assertEquals(500, r.status(), path + ": " + r.statusLine());
+                assertConnectionUsableOrClosed(c, r);
+                LogRecord severe = awaitSevere(c.localPort());
+                assertTrue(severe.getThrown() instanceof Error, path + ": logged with " + severe.getThrown());
+            }
         }
         for (int i = 0; i < 3; i++) ServerFixture.assertStillServing(server, "/after" + i);
+    }
+
+    private static int recurse(int depth) {
+        return depth == Integer.MAX_VALUE ? depth : recurse(depth + 1) + 1;
     }
 
     @Test

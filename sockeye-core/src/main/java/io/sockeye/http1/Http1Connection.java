@@ -140,7 +140,10 @@ final class Http1Connection {
             handler.handle(request, response);
             response.finish();
             completed = true;
-        } catch (Exception e) {
+        } catch (Exception | AssertionError | LinkageError | StackOverflowError e) {
+            // a bug in one handler (a failed assert, a missing class, runaway recursion) is that request's
+            // 500, as an exception is; the stack has unwound, so the server is fine. Other Errors (out of
+            // memory, say) leave the JVM in doubt and go up to the TCP server, which logs and closes.
             completed = recover(e, head, response, body);
         } finally {
             request.cleanup();
@@ -160,7 +163,7 @@ final class Http1Connection {
      *
      * @return whether a complete response went out (so the connection may still be usable)
      */
-    private boolean recover(Exception e, RequestHead head, Http1Response response, BodyStream body) {
+    private boolean recover(Throwable e, RequestHead head, Http1Response response, BodyStream body) {
         HttpException status = e instanceof HttpException h ? h : body.protocolError();
         try {
             if (status != null) {
