@@ -164,12 +164,18 @@ final class NativePipes {
         }
     }
 
-    /** The server's reading end of a pipe. */
+    /**
+     * The server's reading end of a pipe, buffered: the CGI header is parsed a byte at a time, and each
+     * unbuffered byte would be a system call.
+     */
     private final class PipeIn extends InputStream {
         private final int fd;
         private final MemorySegment buffer = Arena.ofAuto().allocate(BUFFER);
         private final MemorySegment state = Arena.ofAuto().allocate(CALL_STATE);
+        private int pos;
+        private int limit;
         private boolean closed;
+        private boolean eof;
 
         PipeIn(int fd) {
             this.fd = fd;
@@ -177,8 +183,9 @@ final class NativePipes {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            if (closed) throw new IOException("stream closed");
+            if (pos == limit && !fill()) return -1;
+            return buffer.get(JAVA_BYTE, pos++) & 0xff;
         }
 
         @Override
@@ -186,18 +193,37 @@ final class NativePipes {
             java.util.Objects.checkFromIndexSize(off, len, b.length);
             if (closed) throw new IOException("stream closed");
             if (len == 0) return 0;
+            if (pos == limit && !fill()) return -1;
+            int n = Math.min(len, limit - pos);
+            MemorySegment.copy(buffer, JAVA_BYTE, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return limit - pos;
+        }
+
+        /** Reads what the pipe has (waiting for it if need be) into the buffer. @return false at end of stream */
+        private boolean fill() throws IOException {
+            if (eof) return false;
             while (true) {
                 long n;
                 try {
-                    n = (long) read.invokeExact(state, fd, buffer, (long) Math.min(len, BUFFER));
+                    n = (long) read.invokeExact(state, fd, buffer, (long) BUFFER);
                 } catch (Throwable t) {
                     throw new IOException(t);
                 }
                 if (n > 0) {
-                    MemorySegment.copy(buffer, JAVA_BYTE, 0, b, off, (int) n);
-                    return (int) n;
+                    pos = 0;
+                    limit = (int) n;
+                    return true;
                 }
-                if (n == 0) return -1;
+                if (n == 0) {
+                    eof = true;
+                    return false;
+                }
                 int errno = (int) ERRNO_HANDLE.get(state, 0L);
                 if (errno == EAGAIN) await(fd, EPOLLIN | EPOLLHUP | EPOLLERR);
                 else if (errno != EINTR) throw new IOException("read from a script failed: errno " + errno);

@@ -232,14 +232,23 @@ final class PosixSpawn implements NativeSpawner.Spawn {
         };
     }
 
-    /** A script started by {@code posix_spawn}: the JDK reaps it through {@link ProcessHandle}. */
+    /**
+     * A script started by {@code posix_spawn}. It is reaped here with {@code waitpid}: at once when it has
+     * already ended (the usual case, since it is waited for once its output is done), else after the JDK's
+     * {@link ProcessHandle#onExit()} says it ended, which costs a hop through two of the JDK's threads.
+     * Reaping is under a lock so that the pid is never used once it may belong to another process.
+     */
     private static final class NativeScriptProcess implements ScriptProcess {
+        private static final int WNOHANG = 1;
+
         private final Natives natives;
         private final int pid;
         private final java.io.OutputStream stdin;
         private final java.io.InputStream stdout;
         private final java.io.InputStream stderr;
-        private final java.util.concurrent.CompletableFuture<Integer> exit;
+        private final Object reaping = new Object();
+        private volatile int status = -2; // -2: not reaped yet
+        private java.util.concurrent.CompletableFuture<Integer> exit; // made when first waited on, under the lock
 
         NativeScriptProcess(Natives natives, int pid, java.io.OutputStream stdin, java.io.InputStream stdout, java.io.InputStream stderr) {
             this.natives = natives;
@@ -247,22 +256,40 @@ final class PosixSpawn implements NativeSpawner.Spawn {
             this.stdin = stdin;
             this.stdout = stdout;
             this.stderr = stderr;
-            // ProcessHandle waits without reaping (waitid with WNOWAIT); the status is then collected here
-            this.exit = ProcessHandle.of(pid)
-                    .map(h -> h.onExit().thenApply(h2 -> reap()))
-                    .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(reap()));
         }
 
-        private int reap() {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment status = arena.allocate(JAVA_INT);
-                int r = (int) natives.waitpid().invokeExact(pid, status, 0);
-                if (r != pid) return -1;
-                int s = status.get(JAVA_INT, 0);
-                // WIFEXITED: low 7 bits zero; else killed by the signal in them (reported as 128 + signal)
-                return (s & 0x7f) == 0 ? (s >> 8) & 0xff : 128 + (s & 0x7f);
-            } catch (Throwable t) {
-                return -1;
+        /** @return whether the script has been reaped, reaping it now if it has ended and {@code block} or not */
+        private boolean reap(boolean block) {
+            synchronized (reaping) {
+                if (status != -2) return true;
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment st = arena.allocate(JAVA_INT);
+                    int r = (int) natives.waitpid().invokeExact(pid, st, block ? 0 : WNOHANG);
+                    if (r == 0) return false;
+                    if (r != pid) {
+                        status = -1; // not our child any more: nothing to wait for
+                        return true;
+                    }
+                    int s = st.get(JAVA_INT, 0);
+                    // WIFEXITED: low 7 bits zero; else killed by the signal in them (reported as 128 + signal)
+                    status = (s & 0x7f) == 0 ? (s >> 8) & 0xff : 128 + (s & 0x7f);
+                    return true;
+                } catch (Throwable t) {
+                    status = -1;
+                    return true;
+                }
+            }
+        }
+
+        private java.util.concurrent.CompletableFuture<Integer> exit() {
+            synchronized (reaping) {
+                if (exit == null) {
+                    // not reaped, so the pid is still this script's (alive or a zombie)
+                    exit = ProcessHandle.of(pid)
+                            .map(h -> h.onExit().thenApply(ended -> reap(true) ? status : -1))
+                            .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(reap(true) ? status : -1));
+                }
+                return exit;
             }
         }
 
@@ -283,13 +310,14 @@ final class PosixSpawn implements NativeSpawner.Spawn {
 
         @Override
         public boolean isAlive() {
-            return !exit.isDone();
+            return !reap(false);
         }
 
         @Override
         public boolean waitFor(long millis) throws InterruptedException {
+            if (reap(false)) return true;
             try {
-                exit.get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+                exit().get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
                 return true;
             } catch (java.util.concurrent.TimeoutException e) {
                 return false;
@@ -300,8 +328,8 @@ final class PosixSpawn implements NativeSpawner.Spawn {
 
         @Override
         public int exitValue() {
-            Integer v = exit.getNow(null);
-            if (v == null) throw new IllegalThreadStateException("the script is still running");
+            int v = status;
+            if (v == -2) throw new IllegalThreadStateException("the script is still running");
             return v;
         }
 
@@ -310,7 +338,9 @@ final class PosixSpawn implements NativeSpawner.Spawn {
             try {
                 // the script leads its own session and process group: everything it started is in it
                 int ignored = (int) natives.kill().invokeExact(-pid, SIGKILL);
-                if (!exit.isDone()) ignored = (int) natives.kill().invokeExact(pid, SIGKILL);
+                synchronized (reaping) {
+                    if (status == -2) ignored = (int) natives.kill().invokeExact(pid, SIGKILL);
+                }
             } catch (Throwable t) {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             }
