@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CGI: a trivial shell script run per request, by Sockeye (--cgi) and by lighttpd's mod_cgi, each alone
 # on core 1, wrk on core 0, a warm-up before each measured run. Prints requests/s, p99 and the ratio.
-#   bench/cgi.sh        (DURATION=10s WARMUP=10s CONNECTIONS=50 to change)
+#   bench/cgi.sh        (DURATION=10s WARMUP=10s WARMUP_AGAIN=5s CONNECTIONS=50 to change)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -33,7 +33,7 @@ read -r s_rps s_p99 s_scpu s_ccpu <<<"$(measure "http://127.0.0.1:$port$url_path
 stop_all
 
 jv="$("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
-echo "A trivial shell CGI script, $CONNECTIONS connections, ${DURATION} after a ${WARMUP} warm-up; $(nproc) cores, server on core $SERVER_CPU, wrk on core $CLIENT_CPU"
+echo "A trivial shell CGI script, $CONNECTIONS connections, ${DURATION} after warm-ups of ${WARMUP} and ${WARMUP_AGAIN}; $(nproc) cores, server on core $SERVER_CPU, wrk on core $CLIENT_CPU"
 table_header | sed 's/vs nginx/vs lighttpd/'
 row "lighttpd $(lighttpd -v 2>&1 | head -1 | sed 's/lighttpd\/\([0-9.]*\).*/\1/') mod_cgi" "$l_rps" "$l_p99" "$l_scpu" "$l_ccpu" "$l_rps"
 row "Sockeye (Java $jv) --cgi" "$s_rps" "$s_p99" "$s_scpu" "$s_ccpu" "$l_rps"

@@ -2,7 +2,7 @@
 # Static files: Sockeye's command-line server against nginx serving the same directory, each alone on
 # core 1, wrk on core 0, a warm-up before each measured run. Cases: a 1 KiB file (keep-alive), a 64 KiB
 # file, a 10 MiB file, and the 1 KiB file with "Connection: close" (a new connection per request).
-#   bench/files.sh      (DURATION=10s WARMUP=10s CONNECTIONS=50 NGINX_VARIANTS="2 1 1:sndbuf=256k" to change)
+#   bench/files.sh      (DURATION=10s WARMUP=10s WARMUP_AGAIN=5s CONNECTIONS=50 NGINX_VARIANTS="2 1 1:sndbuf=256k" to change)
 # nginx runs with 2 workers (what "worker_processes auto" gives on this 2-core machine), with 1, and with 1
 # and the 256 KiB send buffer Sockeye sets for loopback peers (a variant is WORKERS[:listen options]).
 set -euo pipefail
@@ -58,7 +58,7 @@ stop_all
 
 jv="$("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
 base="${variants%% *}"
-echo "Static files, $CONNECTIONS connections, ${DURATION} after a ${WARMUP} warm-up; $(nproc) cores, server on core $SERVER_CPU, wrk on core $CLIENT_CPU; ratios against nginx with ${base%%:*} worker(s)"
+echo "Static files, $CONNECTIONS connections, ${DURATION} after warm-ups of ${WARMUP} and ${WARMUP_AGAIN}; $(nproc) cores, server on core $SERVER_CPU, wrk on core $CLIENT_CPU; ratios against nginx with ${base%%:*} worker(s)"
 table_header
 for c in "${cases[@]}"; do
     IFS='|' read -r name path close <<<"$c"

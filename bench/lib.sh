@@ -5,6 +5,7 @@ bench_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVER_CPU="${SERVER_CPU:-1}"
 CLIENT_CPU="${CLIENT_CPU:-0}"
 WARMUP="${WARMUP:-10s}"
+WARMUP_AGAIN="${WARMUP_AGAIN:-5s}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 pids=()
@@ -69,7 +70,11 @@ cpu_busy_pct() {
 # Runs wrk against a URL (extra wrk args after it); prints "requests/s p99-ms server-cpu% client-cpu%".
 measure() {
     local url="$1"; shift
+    # two warm-up runs: the first compiles the request path; its connections then close, which sends the
+    # JVM down paths it had not seen (and deoptimises some hot code), so a second, shorter run lets that
+    # settle too. Without it the measured run starts with that recompilation and its p99 shows it.
     taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >/dev/null 2>&1
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"$WARMUP_AGAIN" "$@" "$url" >/dev/null 2>&1
     local before after out
     before="$(cpu_snapshot)"
     out="$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" 2>&1)"
