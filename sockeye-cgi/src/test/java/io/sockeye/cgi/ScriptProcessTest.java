@@ -2,6 +2,7 @@ package io.sockeye.cgi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -111,6 +112,58 @@ class ScriptProcessTest {
             p.waitFor(5000);
             // 0, 1, 2 and the one ls opens to list the directory
             assertTrue(fds.size() <= 4, "descriptors in the script: " + fds);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("starters")
+    void waitingOnAScriptStillRunningSeesItEndAndItsStatus(String name, Starter starter, @TempDir Path dir) throws Exception {
+        // the output closes first, then the script lives on a moment: waitFor must wait for the real end
+        Path s = script(dir, "exec 1>&- 2>&-\nsleep 0.4\nexit 7\n");
+        ScriptProcess p = starter.start(s, Map.of("PATH", "/usr/bin:/bin"));
+        p.stdin().close();
+        assertEquals(-1, p.stdout().read(), "output closed");
+        assertTrue(p.isAlive(), "still sleeping");
+        assertThrows(IllegalThreadStateException.class, p::exitValue);
+        assertFalse(p.waitFor(50), "not over within 50 ms");
+        assertTrue(p.waitFor(5000), "over within 5 s");
+        assertEquals(7, p.exitValue());
+        assertFalse(p.isAlive());
+        assertTrue(p.waitFor(0), "waiting again on an ended script answers at once");
+        assertEquals(7, p.exitValue(), "the status stays");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("starters")
+    void aKilledScriptReportsTheSignal(String name, Starter starter, @TempDir Path dir) throws Exception {
+        Path s = script(dir, "exec sleep 60\n");
+        ScriptProcess p = starter.start(s, Map.of("PATH", "/usr/bin:/bin"));
+        assertFalse(p.waitFor(100));
+        p.killAll();
+        assertTrue(p.waitFor(5000));
+        assertEquals(128 + 9, p.exitValue(), "killed by SIGKILL");
+        p.killAll(); // a second kill of an ended script is harmless
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("starters")
+    void outputReadByteByByteThenInBulkIsWhole(String name, Starter starter, @TempDir Path dir) throws Exception {
+        // 200,000 numbered lines: far more than a pipe or read buffer holds, read first a byte at a time
+        Path s = script(dir, "i=0; while [ $i -lt 20000 ]; do echo \"line $i .......................................\"; i=$((i+1)); done\n");
+        ScriptProcess p = starter.start(s, Map.of("PATH", "/usr/bin:/bin"));
+        p.stdin().close();
+        InputStream out = p.stdout();
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 100; i++) all.write(out.read());
+        byte[] chunk = new byte[7];
+        for (int i = 0; i < 50; i++) all.write(chunk, 0, out.read(chunk, 0, chunk.length));
+        all.writeBytes(out.readAllBytes());
+        assertEquals(-1, out.read());
+        assertTrue(p.waitFor(10_000));
+        List<String> lines = all.toString(StandardCharsets.US_ASCII).lines().toList();
+        assertEquals(20_000, lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals("line " + i + " .......................................", lines.get(i));
         }
     }
 
