@@ -32,9 +32,8 @@ wait_for_port "$port"
 read -r s_rps s_p99 s_scpu s_ccpu <<<"$(measure "http://127.0.0.1:$port$url_path")"
 stop_all
 
-jv="$("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
 echo "A trivial shell CGI script, $CONNECTIONS connections, ${DURATION} after warm-ups of ${WARMUP} and ${WARMUP_AGAIN}; $(nproc) cores, server on core $SERVER_CPU, wrk on core $CLIENT_CPU"
 table_header | sed 's/vs nginx/vs lighttpd/'
 row "lighttpd $(lighttpd -v 2>&1 | head -1 | sed 's/lighttpd\/\([0-9.]*\).*/\1/') mod_cgi" "$l_rps" "$l_p99" "$l_scpu" "$l_ccpu" "$l_rps"
-row "Sockeye (Java $jv) --cgi" "$s_rps" "$s_p99" "$s_scpu" "$s_ccpu" "$l_rps"
+row "Sockeye (Java $(java_version "$java")) --cgi" "$s_rps" "$s_p99" "$s_scpu" "$s_ccpu" "$l_rps"
 rm -rf "$work"

@@ -28,6 +28,14 @@ measure_case() {
 }
 
 declare -A result
+# Measures every case against the server on PORT, into result["KEY|case name"]: measure_cases KEY PORT
+measure_cases() {
+    local c name path close
+    for c in "${cases[@]}"; do
+        IFS='|' read -r name path close <<<"$c"
+        result["$1|$name"]="$(measure_case "$2" "$path" "$close")"
+    done
+}
 variants="${NGINX_VARIANTS:-2 1 1:sndbuf=256k}"
 for variant in $variants; do
     workers="${variant%%:*}"
@@ -35,14 +43,10 @@ for variant in $variants; do
     port="$(free_port)"
     dir="$work/nginx-${variant//[:=]/-}"
     mkdir -p "$dir"
-    sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$port#g" -e "s#@ROOT@#$docroot#g" -e "s#@WORKERS@#$workers#g" \
-        -e "s#@LISTEN_OPTS@#$listen_opts#g" "$bench_root/bench/nginx.conf.template" > "$dir/nginx.conf"
+    nginx_conf "$dir" "$port" "$docroot" "$workers" "$listen_opts"
     start_server nginx -p "$dir" -c "$dir/nginx.conf" >/dev/null
     wait_for_port "$port"
-    for c in "${cases[@]}"; do
-        IFS='|' read -r name path close <<<"$c"
-        result["nginx-$variant|$name"]="$(measure_case "$port" "$path" "$close")"
-    done
+    measure_cases "nginx-$variant" "$port"
     stop_all
 done
 
@@ -50,13 +54,10 @@ port="$(free_port)"
 # shellcheck disable=SC2086
 start_server "$java" ${SOCKEYE_JAVA_OPTS:-} -jar "$bench_root/sockeye-cli/target/sockeye.jar" -q -b 127.0.0.1 -d "$docroot" "$port" >/dev/null 2>&1
 wait_for_port "$port"
-for c in "${cases[@]}"; do
-    IFS='|' read -r name path close <<<"$c"
-    result["sockeye|$name"]="$(measure_case "$port" "$path" "$close")"
-done
+measure_cases sockeye "$port"
 stop_all
 
-jv="$("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
+jv="$(java_version "$java")"
 base="${variants%% *}"
 echo "Static files, $CONNECTIONS connections, ${DURATION} after warm-ups of ${WARMUP} and ${WARMUP_AGAIN}; $(nproc) cores, server on core $SERVER_CPU, wrk on core $CLIENT_CPU; ratios against nginx with ${base%%:*} worker(s)"
 table_header

@@ -12,8 +12,7 @@ java="$("$bench_root/tools/find-jdk.sh")"
 work="$(mktemp -d)"
 
 nginx_port="$(free_port)"
-sed -e "s#@DIR@#$work#g" -e "s#@PORT@#$nginx_port#g" -e "s#@ROOT@#$work#g" \
-    -e "s#@WORKERS@#${NGINX_WORKERS:-1}#g" -e "s#@LISTEN_OPTS@##g" "$bench_root/bench/nginx.conf.template" > "$work/nginx.conf"
+nginx_conf "$work" "$nginx_port" "$work" "${NGINX_WORKERS:-1}"
 start_server nginx -p "$work" -c "$work/nginx.conf" >/dev/null
 wait_for_port "$nginx_port"
 read -r n_rps n_p99 n_scpu n_ccpu <<<"$(measure "http://127.0.0.1:$nginx_port/hello")"
@@ -30,5 +29,5 @@ stop_all
 echo "Small in-memory response, keep-alive, $CONNECTIONS connections, ${DURATION} after warm-ups of ${WARMUP} and ${WARMUP_AGAIN}; $(nproc) cores, server on core $SERVER_CPU, wrk on core $CLIENT_CPU"
 table_header
 row "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (${NGINX_WORKERS:-1} worker)" "$n_rps" "$n_p99" "$n_scpu" "$n_ccpu" "$n_rps"
-row "Sockeye (Java $("$java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'))" "$s_rps" "$s_p99" "$s_scpu" "$s_ccpu" "$n_rps"
+row "Sockeye (Java $(java_version "$java"))" "$s_rps" "$s_p99" "$s_scpu" "$s_ccpu" "$n_rps"
 rm -rf "$work"

@@ -16,15 +16,24 @@ die() { echo "bench: $*" >&2; exit 1; }
 need() {
     local missing=()
     for pkg in "$@"; do
-        local cmd="$pkg"
-        true
-        command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("$pkg")
+        command -v "$pkg" >/dev/null 2>&1 || [ -x "/usr/sbin/$pkg" ] || missing+=("$pkg")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "bench: installing ${missing[*]} from Debian's packages" >&2
     local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null ||
         die "could not install ${missing[*]}"
+}
+
+# Writes DIR/nginx.conf from the template: nginx_conf DIR PORT ROOT WORKERS [LISTEN_OPTIONS]
+nginx_conf() {
+    sed -e "s#@DIR@#$1#g" -e "s#@PORT@#$2#g" -e "s#@ROOT@#$3#g" -e "s#@WORKERS@#$4#g" -e "s#@LISTEN_OPTS@#${5:-}#g" \
+        "$bench_root/bench/nginx.conf.template" > "$1/nginx.conf"
+}
+
+# The specification version of the java binary given ("25"), for the tables
+java_version() {
+    "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'
 }
 
 free_port() {

@@ -148,7 +148,7 @@ class ScriptProcessTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("starters")
     void outputReadByteByByteThenInBulkIsWhole(String name, Starter starter, @TempDir Path dir) throws Exception {
-        // 200,000 numbered lines: far more than a pipe or read buffer holds, read first a byte at a time
+        // 20,000 numbered lines (about 1 MB): far more than a pipe or read buffer holds, read first a byte at a time
         Path s = script(dir, "i=0; while [ $i -lt 20000 ]; do echo \"line $i .......................................\"; i=$((i+1)); done\n");
         ScriptProcess p = starter.start(s, Map.of("PATH", "/usr/bin:/bin"));
         p.stdin().close();
