@@ -72,7 +72,7 @@ public final class RequestPaths {
             for (int i = 1; i < n && simple; i++) {
                 char c = p.charAt(i);
                 // a segment that is empty or starts with a dot needs the full rules (".", "..", hidden)
-                if ((c == '/' && i < n - 1 && p.charAt(i - 1) == '/') || (c == '.' && p.charAt(i - 1) == '/')) simple = false;
+                if ((c == '/' || c == '.') && p.charAt(i - 1) == '/') simple = false;
             }
             if (simple) return p.substring(1, n > 1 && p.charAt(n - 1) == '/' ? n - 1 : n);
         }

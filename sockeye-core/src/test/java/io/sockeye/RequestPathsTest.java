@@ -52,6 +52,14 @@ class RequestPathsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"/", "/a", "/a/", "/a//", "/a/b//", "//a", "//a//b", "/a/./b", "/a/b/..", "/caf%C3%A9", "/a/../../x"})
+    void jailedPathIsTheJailedSegmentsJoined(String raw) {
+        // jailedPath has a fast path for plain paths; it must answer exactly as the full rules do
+        List<String> segments = RequestPaths.jailedSegments(request(raw, ""), false);
+        assertEquals(segments == null ? null : String.join("/", segments), RequestPaths.jailedPath(request(raw, ""), false), raw);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"/.well-known/x", "/a/.hidden"})
     void hiddenSegmentsPassWhenAllowed(String raw) {
         assertEquals(2, RequestPaths.jailedSegments(request(raw, ""), true).size());

@@ -258,7 +258,10 @@ final class PosixSpawn implements NativeSpawner.Spawn {
             this.stderr = stderr;
         }
 
-        /** @return whether the script has been reaped, reaping it now if it has ended and {@code block} or not */
+        /**
+         * @param block whether to wait for the script to end (only once it is known to have ended)
+         * @return whether the script has been reaped, reaping it now if it has ended
+         */
         private boolean reap(boolean block) {
             synchronized (reaping) {
                 if (status != -2) return true;
@@ -281,13 +284,19 @@ final class PosixSpawn implements NativeSpawner.Spawn {
             }
         }
 
+        /** @return the exit status of a script known to have ended, reaping it if that is still to do */
+        private int reapNow() {
+            reap(true);
+            return status;
+        }
+
         private java.util.concurrent.CompletableFuture<Integer> exit() {
             synchronized (reaping) {
                 if (exit == null) {
                     // not reaped, so the pid is still this script's (alive or a zombie)
                     exit = ProcessHandle.of(pid)
-                            .map(h -> h.onExit().thenApply(ended -> reap(true) ? status : -1))
-                            .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(reap(true) ? status : -1));
+                            .map(h -> h.onExit().thenApply(ended -> reapNow()))
+                            .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(reapNow()));
                 }
                 return exit;
             }
