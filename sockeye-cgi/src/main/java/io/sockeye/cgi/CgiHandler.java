@@ -62,14 +62,9 @@ public final class CgiHandler implements Handler {
 
     private static final System.Logger LOG = System.getLogger("io.sockeye.cgi");
     private static final int MAX_REDIRECTS = 5;
-    // Local redirects are served on the thread that reads the script's output, a new one at each level;
-    // inherited, the depth follows them down.
-    private static final InheritableThreadLocal<Integer> REDIRECT_DEPTH = new InheritableThreadLocal<>() {
-        @Override
-        protected Integer initialValue() {
-            return 0;
-        }
-    };
+    // A local redirect is served on the request's own thread, after the script that asked for it is done,
+    // and may itself redirect: the depth of that nesting, per thread.
+    private static final ThreadLocal<Integer> REDIRECT_DEPTH = ThreadLocal.withInitial(() -> 0);
 
     private final Path directory;
     private final Path realDirectory;
@@ -110,31 +105,37 @@ public final class CgiHandler implements Handler {
     @Override
     public void handle(Request request, Response response) throws IOException, InterruptedException {
         ScriptLocation location = ScriptLocation.find(request, directory, realDirectory);
-        if (!slots.tryAcquire(queueTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            LOG.log(Level.WARNING, "503 for " + location.scriptName() + ": every script slot is busy");
-            response.header("Retry-After", "1");
-            response.sendError(Status.SERVICE_UNAVAILABLE, "too many scripts running; try again shortly");
-            return;
-        }
         Path spool = null;
         String redirect;
         try {
-            InputStream body = null;
-            long length = -1;
+            // A chunked body is spooled first, for CONTENT_LENGTH (RFC 3875 §4.1.2), and before a slot is
+            // taken: a client slow to upload must not hold one with no script running.
             if (request.contentLength() < 0) {
                 spool = Files.createTempFile("sockeye-cgi-", ".body");
                 try (OutputStream out = Files.newOutputStream(spool)) {
                     request.body().transferTo(out);
                 }
-                length = Files.size(spool);
-                body = Files.newInputStream(spool);
-            } else if (request.contentLength() > 0 || request.header("Content-Length") != null) {
-                length = request.contentLength();
-                body = request.body();
             }
-            redirect = run(request, response, location, body, length);
+            if (!slots.tryAcquire(queueTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(Level.WARNING, "503 for " + location.scriptName() + ": every script slot is busy");
+                response.header("Retry-After", "1");
+                response.sendError(Status.SERVICE_UNAVAILABLE, "too many scripts running; try again shortly");
+                return;
+            }
+            try {
+                if (spool != null) {
+                    try (InputStream body = Files.newInputStream(spool)) {
+                        redirect = run(request, response, location, body, Files.size(spool));
+                    }
+                } else if (request.contentLength() > 0 || request.header("Content-Length") != null) {
+                    redirect = run(request, response, location, request.body(), request.contentLength());
+                } else {
+                    redirect = run(request, response, location, null, -1);
+                }
+            } finally {
+                slots.release();
+            }
         } finally {
-            slots.release();
             if (spool != null) Files.deleteIfExists(spool);
         }
         // served after the slot is given back: a redirect to another script must not need a second one
@@ -243,9 +244,10 @@ public final class CgiHandler implements Handler {
         while ((n = stdout.read(buffer)) > 0) {
             try {
                 out.write(buffer, 0, n);
-                // Stream what the script produced so far if it is still working on the rest; a script that is
-                // just finishing gets a moment, so a short answer still goes out whole with a length.
-                if (stdout.available() == 0 && !process.endsWithin(5)) out.flush();
+                // Stream what the script produced so far if it is still working on the rest. Before the head
+                // is out, a script that is just finishing gets a moment, so a short answer still goes out whole
+                // with a length; once it is out (chunked), there is nothing to wait for.
+                if (stdout.available() == 0 && (response.isCommitted() || !process.endsWithin(5))) out.flush();
             } catch (IOException e) {
                 LOG.log(Level.DEBUG, () -> name + ": client gone; stopping the script");
                 process.kill();
