@@ -271,9 +271,17 @@ public final class CgiHandler implements Handler {
             LOG.log(Level.WARNING, "local redirects loop at " + location);
             throw new HttpException(Status.BAD_GATEWAY, "too many local redirects");
         }
+        RedirectedRequest redirected;
+        try {
+            redirected = new RedirectedRequest(request, location);
+        } catch (HttpException undecodable) {
+            // the script wrote the path, not the client: a bad gateway rather than a bad request
+            LOG.log(Level.WARNING, request.path() + ": local redirect to an undecodable path: " + undecodable.getMessage());
+            throw new HttpException(Status.BAD_GATEWAY, "the script redirected to an invalid path");
+        }
         REDIRECT_DEPTH.set(depth + 1);
         try {
-            localRedirects.handle(new RedirectedRequest(request, location), response);
+            localRedirects.handle(redirected, response);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {

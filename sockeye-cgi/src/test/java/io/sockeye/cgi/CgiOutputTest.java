@@ -56,6 +56,7 @@ class CgiOutputTest {
         script(cgiBin, "loop-a.sh", sh("printf 'Location: /cgi-bin/loop-b.sh\\n\\n'"));
         script(cgiBin, "loop-b.sh", sh("printf 'Location: /cgi-bin/loop-a.sh\\n\\n'"));
         script(cgiBin, "self-loop.sh", sh("printf 'Location: /cgi-bin/self-loop.sh\\n\\n'"));
+        script(cgiBin, "bad-location.sh", sh("printf 'Location: /a%%zz/b\\n\\n'"));
         script(cgiBin, "fields.sh", sh("printf 'Content-Type: text/plain\\nSet-Cookie: a=1; Path=/\\nX-Custom: custom value\\n"
                 + "Set-Cookie: b=2; HttpOnly\\nCache-Control: no-store\\n\\nbody\\n'"));
         script(cgiBin, "hop.sh", sh("printf 'Content-Type: text/plain\\nConnection: close\\nTransfer-Encoding: gzip\\n"
@@ -202,6 +203,13 @@ class CgiOutputTest {
         RawResponse r = raw(target);
         assertEquals(502, r.status(), r.statusLine());
         assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "ended promptly");
+    }
+
+    @Test
+    void localRedirectToAnUndecodablePathIsTheScriptsFault502() throws Exception {
+        // the script wrote a malformed escape: a bad gateway, not a bad request from the client
+        RawResponse r = raw("/cgi-bin/bad-location.sh");
+        assertEquals(502, r.status(), r.statusLine());
     }
 
     @Test
