@@ -77,10 +77,13 @@ final class CgiProcess implements AutoCloseable {
         return timedOut;
     }
 
-    /** The script's output is over (read to its end, or abandoned): the deadline no longer applies. */
+    /**
+     * The script's output is over (read to its end, or abandoned): its deadline no longer makes the answer a
+     * timeout, but it still ends whatever is left of the run, such as a child holding the script's stdin
+     * while its body is being fed.
+     */
     void outputFinished() {
         outputDone = true;
-        deadline.cancel(false);
     }
 
     /**
@@ -142,9 +145,10 @@ final class CgiProcess implements AutoCloseable {
     }
 
     private void expire() {
-        if (outputDone) return;
-        timedOut = true;
-        LOG.log(Level.WARNING, name + ": killed after running past its time");
+        if (!outputDone) {
+            timedOut = true;
+            LOG.log(Level.WARNING, name + ": killed after running past its time");
+        }
         kill();
     }
 
@@ -157,6 +161,7 @@ final class CgiProcess implements AutoCloseable {
     @Override
     public void close() {
         outputFinished();
+        deadline.cancel(false);
         if (process.isAlive()) kill();
         try {
             process.stdout().close();

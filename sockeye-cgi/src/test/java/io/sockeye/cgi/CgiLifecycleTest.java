@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,6 +93,15 @@ class CgiLifecycleTest {
                 echo $! > "$PIDS/daemon-child.pid"
                 printf 'Content-Type: text/plain\\n\\nhello\\n'
                 sleep 0.2
+                """);
+        // answers and exits, leaving a child that holds its stdin but never reads it (and holds no output);
+        // through fd 3, since sh gives a background command /dev/null for stdin
+        script(cgiBin, "stdin-orphan.sh", """
+                #!/bin/sh
+                exec 3<&0
+                (exec <&3 3<&- >&- 2>&-; sleep 30) &
+                echo $! > "$PIDS/stdin-orphan.pid"
+                printf 'Content-Type: text/plain\\n\\nanswered\\n'
                 """);
         script(cgiBin, "brief.sh", "#!/bin/sh\n: > \"$PIDS/brief.started\"\nsleep 0.05\nprintf 'Content-Type: text/plain\\n\\nbrief\\n'\n");
         script(cgiBin, "quick.sh", "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nquick\\n'\n");
@@ -237,6 +247,34 @@ class CgiLifecycleTest {
             CgiTesting.assertGoneWithin(child, Duration.ofMillis(2_700), "the background child of a script, past the script's timeout");
         } finally {
             CgiTesting.killIfOurs(child);
+        }
+    }
+
+    /**
+     * The script's answer is complete, but a child it left holds the pipe to its stdin without reading:
+     * feeding it a body larger than the pipe holds would block for ever, holding the connection's thread
+     * and a script slot, unless the script's timeout still applies until the body is fed.
+     */
+    @Test
+    void childHoldingStdinIsKilledAtTheTimeoutSoFeedingTheBodyEnds() throws Exception {
+        Files.deleteIfExists(pids.resolve("stdin-orphan.pid"));
+        RecordedPid child = null;
+        try (RawClient c = new RawClient(server.port(), 5_000)) {
+            byte[] body = new byte[1 << 20];
+            c.send("POST /cgi-bin/stdin-orphan.sh HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length + "\r\n\r\n");
+            // the body goes from another thread: it stalls once the pipe and the socket buffers are full
+            Thread.ofVirtual().start(() -> {
+                try {
+                    c.socket().getOutputStream().write(body);
+                } catch (IOException serverClosed) {
+                    // the server may stop reading once the script is gone; the checks below say what matters
+                }
+            });
+            child = awaitPid(pids.resolve("stdin-orphan.pid"));
+            CgiTesting.assertGoneWithin(child, Duration.ofMillis(2_700), "the child holding stdin, past the 700 ms timeout");
+            assertEquals("answered", c.read().text().strip());
+        } finally {
+            if (child != null) CgiTesting.killIfOurs(child);
         }
     }
 
