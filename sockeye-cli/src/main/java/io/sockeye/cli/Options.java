@@ -83,12 +83,15 @@ final class Options {
         if (!Files.isDirectory(directory)) return "not a directory: " + directory;
         if (!Files.isReadable(directory)) return "cannot read the directory: " + directory;
         if (cgiTimeout < 1) return "--cgi-timeout must be at least 1 second";
+        List<String> cleaned = new ArrayList<>();
         for (String d : cgiDirs) {
             String clean = d.replaceAll("^/+|/+$", "");
             if (clean.isEmpty() || clean.contains("..") || clean.contains("\\") || clean.startsWith(".")) {
                 return "not a usable --cgi-dir: " + d;
             }
+            cleaned.add(clean);
         }
+        cgiDirs = cleaned; // without their slashes from here on, as the site mounts them
         if (bind != null) {
             try {
                 bindAddress = InetAddress.getByName(bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind);

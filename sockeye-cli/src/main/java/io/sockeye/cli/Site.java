@@ -50,7 +50,7 @@ final class Site {
         if (options.cgi || !options.cgiDirs.isEmpty()) {
             for (String d : DEFAULT_CGI_DIRS) dirs.add(d);
         }
-        for (String d : options.cgiDirs) dirs.add(d.replaceAll("^/+|/+$", ""));
+        dirs.addAll(options.cgiDirs); // made clean by Options.validate
         return dirs;
     }
 

@@ -173,6 +173,30 @@ class MainTest {
     }
 
     @Test
+    void aCgiDirWithSlashesRunsItsScriptsAndNeverServesTheirSource(@org.junit.jupiter.api.io.TempDir java.nio.file.Path site)
+            throws Exception {
+        java.nio.file.Path scripts = java.nio.file.Files.createDirectory(site.resolve("scripts"));
+        java.nio.file.Path hi = scripts.resolve("hi.sh");
+        java.nio.file.Files.writeString(hi, "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nhi from a script\\n'\n");
+        java.nio.file.Files.setPosixFilePermissions(hi, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Main.Launch l = run("-b", "127.0.0.1", "-d", site.toString(), "--cgi-dir", "/scripts/", "0");
+        assertTrue(l.started(), err());
+        HttpResponse<String> r = get(l.server().port(), "/scripts/hi.sh");
+        assertEquals(200, r.statusCode());
+        assertEquals("hi from a script\n", r.body());
+        assertTrue(err().contains("scripts/"), "the banner names the CGI directory: " + err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../up", "/", ".hidden", "a\\b"})
+    void anUnusableCgiDirIsAUsageError(String dir) {
+        Main.Launch l = run("-b", "127.0.0.1", "--cgi-dir", dir, "0");
+        assertEquals(2, l.exitCode());
+        assertFalse(l.started());
+        assertTrue(err().contains("--cgi-dir"), err());
+    }
+
+    @Test
     void thePortOptionWorks() throws Exception {
         Main.Launch l = run("-b", "127.0.0.1", "-p", "0");
         assertTrue(l.started(), err());
