@@ -67,6 +67,35 @@ class WireFormTest {
         return now.isEmpty() ? null : now.iterator().next();
     }
 
+    @org.junit.jupiter.api.Test
+    void aFormThatFailedToParseFailsTheSameWayWhenAskedAgain() throws Exception {
+        Handler twice = (req, res) -> {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 2; i++) {
+                try {
+                    req.form();
+                    sb.append("parsed\n");
+                } catch (HttpException e) {
+                    sb.append(e.status()).append(' ').append(e.getMessage()).append('\n');
+                }
+            }
+            res.send(sb.toString());
+        };
+        try (HttpServer s = HttpServer.create(ServerConfig.defaults().withBindAddress(InetAddress.getLoopbackAddress()).withPort(0),
+                twice).start()) {
+            // the first part's header is broken; the parser stops there, with the second part still unread
+            byte[] body = ("--b\r\nno colon in this header\r\n\r\nx\r\n--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n"
+                    + "y".repeat(100_000) + "\r\n--b--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/"))
+                    .header("Content-Type", "multipart/form-data; boundary=b").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            java.util.List<String> lines = r.body().lines().toList();
+            assertEquals(2, lines.size(), r.body());
+            assertTrue(lines.get(0).startsWith("400 "), r.body());
+            assertEquals(lines.get(0), lines.get(1), "the second call reports the first failure: " + r.body());
+        }
+    }
+
     private HttpResponse<String> post(String contentType, byte[] body) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),

@@ -24,6 +24,7 @@ final class Http1Request implements Request {
     private String path;
     private Parameters query;
     private Form form;
+    private Exception formFailure;
 
     Http1Request(RequestHead head, BodyStream body, TcpConnection connection, FormLimits formLimits) {
         this.head = head;
@@ -86,7 +87,16 @@ final class Http1Request implements Request {
 
     @Override
     public Form form() throws IOException {
-        if (form == null) form = FormReader.read(this, formLimits);
+        if (form != null) return form;
+        // the body is read once: a parse that failed fails the same way again, rather than on what is left
+        if (formFailure instanceof IOException e) throw e;
+        if (formFailure instanceof RuntimeException e) throw e;
+        try {
+            form = FormReader.read(this, formLimits);
+        } catch (IOException | RuntimeException e) {
+            formFailure = e;
+            throw e;
+        }
         return form;
     }
 
