@@ -4,9 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +90,8 @@ public final class MultipartParser {
                 BoundedBytes value = new BoundedBytes(limits.maxFieldBytes());
                 copyContent(value);
                 pairs.add(head.name);
-                pairs.add(utf8(value.toByteArray()));
+                byte[] v = value.toByteArray();
+                pairs.add(PercentDecoder.strictUtf8(v, 0, v.length, "a form field"));
             } else {
                 UploadedFile file = new UploadedFile(head.name, head.fileName,
                         head.contentType == null ? "application/octet-stream" : head.contentType,
@@ -177,7 +175,7 @@ public final class MultipartParser {
                 int n = line.size();
                 byte[] bytes = line.toByteArray();
                 if (n == 0 || bytes[n - 1] != '\r') throw bad("bare LF in a multipart header");
-                return utf8(java.util.Arrays.copyOf(bytes, n - 1));
+                return PercentDecoder.strictUtf8(bytes, 0, n - 1, "a form field");
             }
             line.write(c);
             if (line.size() > max) throw new HttpException(Status.CONTENT_TOO_LARGE, "multipart part header too large");
@@ -241,17 +239,6 @@ public final class MultipartParser {
             if (b[off + i] != pattern[poff + i]) return false;
         }
         return true;
-    }
-
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw bad("invalid UTF-8 in a form field");
-        }
     }
 
     private static HttpException bad(String message) {

@@ -1,7 +1,6 @@
 package io.sockeye.form;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -67,12 +66,21 @@ public final class PercentDecoder {
                 bytes[n++] = (byte) c;
             }
         }
+        return strictUtf8(bytes, 0, n, what);
+    }
+
+    /**
+     * Decodes UTF-8 that must be valid: a malformed or truncated sequence is refused, never replaced.
+     *
+     * @param what names the text for the message, "in " + what
+     * @throws HttpException 400 if the bytes are not UTF-8
+     */
+    static String strictUtf8(byte[] b, int off, int len, String what) {
         try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, 0, n));
-            return chars.toString();
+                    .decode(ByteBuffer.wrap(b, off, len)).toString();
         } catch (CharacterCodingException e) {
             throw new HttpException(Status.BAD_REQUEST, "invalid UTF-8 in " + what);
         }
