@@ -194,6 +194,11 @@ final class PosixSpawn implements NativeSpawner.Spawn {
             stderr = n.pipes().input(err[0]);
         } catch (Throwable t) {
             closeAll(n, new int[] {in[1], out[0], err[0]});
+            // nobody will wait for this script now: end it (it leads its own group) and reap it
+            int ignored = (int) n.kill().invokeExact(-pid, SIGKILL);
+            try (Arena arena = Arena.ofConfined()) {
+                ignored = (int) n.waitpid().invokeExact(pid, arena.allocate(JAVA_INT), 0);
+            }
             throw t;
         }
         return new NativeScriptProcess(n, pid, stdin, stdout, stderr);
