@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 import io.sockeye.Handler;
 import io.sockeye.HttpException;
@@ -40,8 +38,8 @@ import io.sockeye.Status;
  * executable, is 403: a script's source is never sent. Nothing outside the directory is ever run.
  *
  * <h2>How it runs</h2>
- * Directly (no shell), with no arguments, in its own directory and its own session (so that everything
- * it starts can be killed with it), with a clean environment (see
+ * Directly (no shell), with no arguments, in its own directory and its own process group (so that
+ * everything it starts can be killed with it), with a clean environment (see
  * {@code CgiEnvironment}; the server's own is never passed on, and {@code HTTP_PROXY} never set). The
  * request body goes to its stdin: a body of known length as it arrives; a chunked one is first stored in
  * a temporary file (up to the server's body limit, else 413) so the script is told CONTENT_LENGTH. Its
@@ -70,7 +68,7 @@ public final class CgiHandler implements Handler {
     private final Path realDirectory;
     private final Path documentRoot;
     private final Duration timeout;
-    private final Semaphore slots;
+    private final ScriptSlots slots;
     private final Duration queueTimeout;
     private final Map<String, String> environment;
     private final boolean passAuthorization;
@@ -81,7 +79,7 @@ public final class CgiHandler implements Handler {
         this.realDirectory = b.directory.toRealPath();
         this.documentRoot = b.documentRoot;
         this.timeout = b.timeout;
-        this.slots = new Semaphore(b.maxConcurrent, true);
+        this.slots = new ScriptSlots(b.maxConcurrent);
         this.queueTimeout = b.queueTimeout;
         this.environment = Map.copyOf(b.environment);
         this.passAuthorization = b.passAuthorization;
@@ -116,7 +114,7 @@ public final class CgiHandler implements Handler {
                     request.body().transferTo(out);
                 }
             }
-            if (!slots.tryAcquire(queueTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!slots.acquire(queueTimeout)) {
                 LOG.log(Level.WARNING, "503 for " + location.scriptName() + ": every script slot is busy");
                 response.header("Retry-After", "1");
                 response.sendError(Status.SERVICE_UNAVAILABLE, "too many scripts running; try again shortly");

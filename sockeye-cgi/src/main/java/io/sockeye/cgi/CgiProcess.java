@@ -10,30 +10,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One script run: started directly (never through a shell, with no arguments: the query string is not
- * a command line, CVE-2019-0232) in a session of its own, its stderr logged line by line, and killed,
+ * a command line, CVE-2019-0232) in a process group of its own, its stderr logged line by line, and killed,
  * with every process it started, if its output is not over within its time or the client goes away.
  *
  * <p>The deadline covers the output, not just the script: a script that exits and leaves a child holding
  * its stdout open (a forgotten {@code &}) would otherwise hold the response; the child is found through
- * the script's session and killed with it.
+ * the script's process group and killed with it.
  */
 final class CgiProcess implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("io.sockeye.cgi");
     private static final int MAX_LOG_LINE = 4096;
-    /** One thread for every script's deadline: a timer, rather than a waiting thread per script. */
-    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sockeye-cgi-deadlines");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final ScriptProcess process;
     private final String name;
@@ -44,7 +35,7 @@ final class CgiProcess implements AutoCloseable {
     private CgiProcess(ScriptProcess process, String name, Duration timeout) {
         this.process = process;
         this.name = name;
-        this.deadline = DEADLINES.schedule(this::expire, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        this.deadline = CgiTimer.schedule(this::expire, timeout);
     }
 
     /**

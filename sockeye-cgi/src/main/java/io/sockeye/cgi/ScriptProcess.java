@@ -33,7 +33,7 @@ interface ScriptProcess {
 
     /**
      * Starts a script directly (no shell, no arguments) in its own directory with exactly the environment
-     * given, in a session of its own where possible (so its group can be killed).
+     * given, in a process group of its own where possible (so the group can be killed).
      */
     static ScriptProcess start(Path script, Map<String, String> env) throws IOException {
         ScriptProcess p = NativeSpawner.start(script, env);

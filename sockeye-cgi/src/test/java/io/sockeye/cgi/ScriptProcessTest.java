@@ -69,6 +69,20 @@ class ScriptProcessTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("starters")
+    void theScriptLeadsAProcessGroupOfItsOwn(String name, Starter starter, @TempDir Path dir) throws Exception {
+        // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; the fields after the comm's ") " are counted
+        Path s = script(dir, "stat=$(cat /proc/$$/stat); set -- ${stat##*) }; printf '%s %s' $$ $3\n");
+        ScriptProcess p = starter.start(s, Map.of("PATH", "/usr/bin:/bin"));
+        String[] pidAndGroup = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8).split(" ");
+        assertTrue(p.waitFor(5000));
+        assertEquals(pidAndGroup[0], pidAndGroup[1], "the script's pid is its process group's id");
+        String ours = Files.readString(Path.of("/proc/self/stat"));
+        String ourGroup = ours.substring(ours.lastIndexOf(") ") + 2).split(" ")[2];
+        assertFalse(ourGroup.equals(pidAndGroup[1]), "not the server's group");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("starters")
     void killAllTakesTheOrphansToo(String name, Starter starter, @TempDir Path dir) throws Exception {
         Path pidFile = dir.resolve("child.pid");
         Path s = script(dir, "sleep 60 &\necho $! > " + pidFile + "\nexec sleep 60\n");

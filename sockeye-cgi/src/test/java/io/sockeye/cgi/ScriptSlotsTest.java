@@ -1,0 +1,160 @@
+package io.sockeye.cgi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The script slots: a cap, a first-come first-served queue, a bounded wait, interrupts. */
+@Timeout(30)
+class ScriptSlotsTest {
+
+    private static final Duration LONG = Duration.ofSeconds(20);
+
+    @Test
+    void slotsAreTakenAtOnceWhileThereAreAny() throws Exception {
+        ScriptSlots slots = new ScriptSlots(2);
+        assertTrue(slots.acquire(Duration.ZERO));
+        assertTrue(slots.acquire(Duration.ZERO));
+        assertFalse(slots.acquire(Duration.ZERO), "no wait allowed, none free");
+        slots.release();
+        assertEquals(1, slots.available());
+        assertTrue(slots.acquire(Duration.ZERO));
+    }
+
+    @Test
+    void aWaitEndsInFalseAtItsDeadline() throws Exception {
+        ScriptSlots slots = new ScriptSlots(1);
+        assertTrue(slots.acquire(Duration.ZERO));
+        long start = System.nanoTime();
+        assertFalse(slots.acquire(Duration.ofMillis(200)));
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(waited >= 150, "waited " + waited + " ms");
+        // the waiter that gave up is not handed the slot: it goes back to the free ones
+        slots.release();
+        assertEquals(1, slots.available());
+    }
+
+    @Test
+    void waitersAreServedInTheOrderTheyCame() throws Exception {
+        ScriptSlots slots = new ScriptSlots(1);
+        assertTrue(slots.acquire(Duration.ZERO));
+        List<Integer> order = new ArrayList<>();
+        List<Thread> waiters = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int n = i;
+            Thread t = Thread.ofVirtual().start(() -> {
+                try {
+                    assertTrue(slots.acquire(LONG));
+                    synchronized (order) {
+                        order.add(n);
+                    }
+                    slots.release();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            waiters.add(t);
+            awaitParked(t); // queued before the next one starts
+        }
+        slots.release();
+        for (Thread t : waiters) t.join();
+        assertEquals(List.of(0, 1, 2, 3, 4), order);
+        assertEquals(1, slots.available());
+    }
+
+    @Test
+    void aNewcomerDoesNotJumpTheQueue() throws Exception {
+        ScriptSlots slots = new ScriptSlots(1);
+        assertTrue(slots.acquire(Duration.ZERO));
+        CompletableFuture<Boolean> first = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                first.complete(slots.acquire(LONG));
+            } catch (InterruptedException e) {
+                first.completeExceptionally(e);
+            }
+        });
+        awaitParked(waiter);
+        slots.release(); // handed to the waiter, not freed
+        assertFalse(slots.acquire(Duration.ZERO), "the slot went to the one waiting");
+        assertTrue(first.get(5, TimeUnit.SECONDS));
+        slots.release();
+        assertEquals(1, slots.available());
+    }
+
+    @Test
+    void anInterruptedWaiterHoldsNoSlot() throws Exception {
+        ScriptSlots slots = new ScriptSlots(1);
+        assertTrue(slots.acquire(Duration.ZERO));
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                slots.acquire(LONG);
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        awaitParked(waiter);
+        waiter.interrupt();
+        assertTrue(outcome.get(5, TimeUnit.SECONDS) instanceof InterruptedException);
+        slots.release();
+        assertEquals(1, slots.available(), "the slot was not handed to the waiter that left");
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, () -> slots.acquire(Duration.ZERO));
+    }
+
+    @Test
+    void neverMoreHoldersThanSlots() throws Exception {
+        ScriptSlots slots = new ScriptSlots(3);
+        AtomicInteger holding = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(40);
+        for (int i = 0; i < 40; i++) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    for (int k = 0; k < 50; k++) {
+                        // short waits, so some time out while others are handed slots
+                        if (!slots.acquire(Duration.ofMillis(k % 2 == 0 ? 1 : 200))) {
+                            refused.incrementAndGet();
+                            continue;
+                        }
+                        most.accumulateAndGet(holding.incrementAndGet(), Math::max);
+                        Thread.onSpinWait();
+                        holding.decrementAndGet();
+                        slots.release();
+                    }
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        assertTrue(done.await(25, TimeUnit.SECONDS));
+        assertTrue(most.get() <= 3, "at most 3 at once, saw " + most.get());
+        assertEquals(3, slots.available(), "every slot came back (" + refused.get() + " waits timed out)");
+    }
+
+    /** Waits until the thread is parked (queued in acquire). */
+    private static void awaitParked(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (t.getState() != Thread.State.WAITING) {
+            if (System.nanoTime() > deadline) throw new AssertionError("thread never parked: " + t.getState());
+            Thread.sleep(1);
+        }
+    }
+}
