@@ -39,6 +39,18 @@ class WireExpectContinueTest {
                     entered.countDown();
                     res.status(401).header("WWW-Authenticate", "Basic realm=\"x\"").send("no");
                 }
+                case "/elsewhere" -> {
+                    // the body is read on another thread while this one answers at once
+                    Thread reader = Thread.ofVirtual().start(() -> {
+                        try {
+                            req.body().readAllBytes();
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                    res.send("answered");
+                    reader.join();
+                }
                 default -> res.send("plain " + new String(req.body().readAllBytes(), StandardCharsets.UTF_8));
             }
         });
@@ -72,6 +84,36 @@ class WireExpectContinueTest {
             assertTrue(r.header("Connection") == null, "the exchange completed; the connection persists");
             assertEquals("plain ", c.send("GET /next HTTP/1.1\r\nHost: a\r\n\r\n").read().text());
         }
+    }
+
+    @Test
+    void aBodyReadOnAnotherThreadNeverInterleavesTheContinueWithTheAnswer() throws Exception {
+        // The reader's 100 Continue and the handler's final head race: either the interim response goes
+        // out whole before the final one, or not at all; never inside it, never after it. Without the
+        // interim response the client cannot know whether to send the body, so the connection then closes.
+        int interims = 0;
+        for (int i = 0; i < 200; i++) {
+            try (RawClient c = new RawClient(server.port(), 3_000)) {
+                c.send("POST /elsewhere HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello");
+                RawResponse r = c.read();
+                boolean interim = r.status() == 100;
+                if (interim) {
+                    interims++;
+                    assertEquals("HTTP/1.1 100 Continue", r.statusLine());
+                    r = c.read();
+                }
+                assertEquals(200, r.status(), r.statusLine());
+                assertEquals("answered", r.text());
+                if (interim) {
+                    assertTrue(r.header("Connection") == null, "the body was sent after 100 Continue: keep-alive");
+                    assertTrue(c.quietFor(2), "bytes after the final response of request " + i);
+                } else {
+                    assertEquals("close", r.header("Connection"));
+                    assertEquals(0, c.readToEnd().length, "bytes after the final response of request " + i);
+                }
+            }
+        }
+        assertTrue(interims >= 0);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.sockeye.Headers;
 import io.sockeye.Response;
@@ -30,10 +31,13 @@ final class Http1Response implements Response {
     private final long maxDrain;
     private final Headers headers = new Headers();
     private int status = Status.OK;
+    // Read by another thread only in sendContinue, under continueLock, which commit then also takes
     private boolean committed;
     private boolean keepAlive;
     private boolean incomplete;
     private boolean continueSent;
+    // Only when the client expects 100 Continue: makes sending it and committing the final head exclusive
+    private final ReentrantLock continueLock;
     private long declaredLength = -1;
     private long bodyBytes;
     private ResponseBodyStream body;
@@ -46,6 +50,7 @@ final class Http1Response implements Response {
         this.connection = connection;
         this.serverLine = serverLine;
         this.maxDrain = maxDrain;
+        this.continueLock = request.expectContinue() ? new ReentrantLock() : null;
     }
 
     @Override
@@ -160,13 +165,20 @@ final class Http1Response implements Response {
 
     /** Sends {@code 100 Continue}, once, if the client asked for it and no final response has begun. */
     void sendContinue() {
-        if (continueSent || committed || !request.expectContinue()) return;
-        continueSent = true;
+        if (continueLock == null) return;
+        // The body may be read on another thread than the one responding (a handler copying it elsewhere
+        // while it streams its answer): the interim response must then be written whole before the final
+        // head, or not at all once that head is begun (RFC 9110 §15.2: 1xx precede the final response)
+        continueLock.lock();
         try {
+            if (continueSent || committed) return;
+            continueSent = true;
             out.write(CONTINUE, 0, CONTINUE.length);
             out.flush();
         } catch (IOException e) {
             // the body read that follows fails the same way and reports it
+        } finally {
+            continueLock.unlock();
         }
     }
 
@@ -223,7 +235,14 @@ final class Http1Response implements Response {
     Framing commit(long knownLength) throws IOException {
         checkNotCommitted();
         long length = knownLength >= 0 ? knownLength : handlerDeclaredLength();
-        committed = true;
+        if (continueLock == null) {
+            committed = true;
+        } else {
+            // waits for a 100 Continue being written by a body reader on another thread to be out
+            continueLock.lock();
+            committed = true;
+            continueLock.unlock();
+        }
         Framing framing;
         boolean lengthField;
         if (Status.forbidsContent(status)) {
@@ -266,8 +285,9 @@ final class Http1Response implements Response {
         if (requestBody.atEnd()) return true;
         if (requestBody.broken()) return false;
         // RFC 9110 §10.1.1: the client waits for 100 Continue that will now never come; it may or may not
-        // send the body anyway, so the connection's next bytes are unknowable
-        if (request.expectContinue() && !requestBody.started()) return false;
+        // send the body anyway, so the connection's next bytes are unknowable. (Whether it was sent is
+        // settled by now, even with the body read on another thread: see sendContinue and commit.)
+        if (request.expectContinue() && !continueSent) return false;
         // what the handler left unread is drained after the response, up to maxDrain; when more is known to
         // be left, say now that the connection will close rather than keep it alive and then reset it
         long unread = requestBody.unreadLength();
