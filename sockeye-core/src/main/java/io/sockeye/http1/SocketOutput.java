@@ -18,7 +18,7 @@ final class SocketOutput {
      * without progress, not the time a whole large body takes to reach a slow but steady reader.
      */
     private static final int SLICE = 256 * 1024;
-    private static final int PARK_WRITE = 256 * 1024;
+    private static final int PARK_WRITE = TransferBuffers.SIZE;
 
     private final GatheringByteChannel channel;
     private final Deadlines connection;
@@ -152,26 +152,30 @@ final class SocketOutput {
     boolean transferFrom(FileChannel file, long position, long count) throws IOException {
         flush();
         long sent = 0;
-        ByteBuffer fallback = null;
-        while (sent < count) {
-            connection.setTimeout(ioTimeoutNanos);
-            try {
-                long n = file.transferTo(position + sent, Math.min(SLICE, count - sent), channel);
-                if (n > 0) {
-                    sent += n;
-                    continue;
+        ByteBuffer fallback = null; // only for transfers that find the socket full: large ones
+        try {
+            while (sent < count) {
+                connection.setTimeout(ioTimeoutNanos);
+                try {
+                    long n = file.transferTo(position + sent, Math.min(SLICE, count - sent), channel);
+                    if (n > 0) {
+                        sent += n;
+                        continue;
+                    }
+                    if (fallback == null) fallback = TransferBuffers.take();
+                    fallback.clear().limit((int) Math.min(fallback.capacity(), count - sent));
+                    int r = file.read(fallback, position + sent);
+                    if (r <= 0) return false;
+                    fallback.flip();
+                    while (fallback.hasRemaining()) channel.write(fallback);
+                    sent += r;
+                } finally {
+                    connection.clearDeadline();
                 }
-                if (fallback == null) fallback = ByteBuffer.allocate(PARK_WRITE); // only for large transfers
-                fallback.clear().limit((int) Math.min(fallback.capacity(), count - sent));
-                int r = file.read(fallback, position + sent);
-                if (r <= 0) return false;
-                fallback.flip();
-                while (fallback.hasRemaining()) channel.write(fallback);
-                sent += r;
-            } finally {
-                connection.clearDeadline();
             }
+            return true;
+        } finally {
+            if (fallback != null) TransferBuffers.give(fallback);
         }
-        return true;
     }
 }
