@@ -164,21 +164,41 @@ public final class MultipartParser {
         return new PartHead(name, fileName, contentType);
     }
 
-    /** Reads a CRLF-terminated header line, decoded as UTF-8 (browsers send file names that way). */
+    /**
+     * Reads a CRLF-terminated header line of at most {@code max} bytes before its LF, decoded as UTF-8
+     * (browsers send file names that way). The line is found by scanning the buffer, and decoded from it in
+     * place; only a line that spans a refill of the buffer is gathered elsewhere first.
+     */
     private String readLine(int max) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        ByteArrayOutputStream spill = null;
+        int have = 0;
         while (true) {
             fill(1);
             if (end == start) throw bad("multipart body ended inside a part's header");
-            byte c = buf[start++];
-            if (c == '\n') {
-                int n = line.size();
-                byte[] bytes = line.toByteArray();
-                if (n == 0 || bytes[n - 1] != '\r') throw bad("bare LF in a multipart header");
-                return PercentDecoder.strictUtf8(bytes, 0, n - 1, "a form field");
+            // at most max - have more bytes may come before the LF
+            int limit = (int) Math.min(end, (long) start + max - have + 1);
+            int i = start;
+            while (i < limit && buf[i] != '\n') i++;
+            if (i < limit) {
+                byte[] bytes = buf;
+                int off = start;
+                int len = i - start;
+                if (spill != null) {
+                    spill.write(buf, start, len);
+                    bytes = spill.toByteArray();
+                    off = 0;
+                    len = bytes.length;
+                }
+                start = i + 1;
+                if (len == 0 || bytes[off + len - 1] != '\r') throw bad("bare LF in a multipart header");
+                return PercentDecoder.strictUtf8(bytes, off, len - 1, "a form field");
             }
-            line.write(c);
-            if (line.size() > max) throw new HttpException(Status.CONTENT_TOO_LARGE, "multipart part header too large");
+            int n = limit - start;
+            if (have + n > max) throw new HttpException(Status.CONTENT_TOO_LARGE, "multipart part header too large");
+            if (spill == null) spill = new ByteArrayOutputStream(128);
+            spill.write(buf, start, n);
+            have += n;
+            start = limit;
         }
     }
 

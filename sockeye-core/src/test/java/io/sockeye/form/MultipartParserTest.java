@@ -179,6 +179,21 @@ class MultipartParserTest {
         assertEquals(413, e.status());
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 5, 4096})
+    void aPartHeaderExactlyAtItsLimitPassesAndOneByteMoreIs413(int piece) throws IOException {
+        String name = "n".repeat(80); // the limit cannot be set under 64
+        String line = "Content-Disposition: form-data; name=\"" + name + "\"";
+        String body = "--" + B + "\r\n" + line + "\r\n\r\nv\r\n" + end();
+        // the line and its CRLF, then the empty line's CR: its LF must fit too
+        int exact = line.length() + 3;
+        assertEquals("v", parse(body, piece, new FormLimits(10, 1024, 1024, exact, 1024)).first(name).orElseThrow());
+        HttpException e = assertThrows(HttpException.class, () -> parse(body, piece, new FormLimits(10, 1024, 1024, exact - 1, 1024)));
+        assertEquals(413, e.status());
+        FormLimits tight = new FormLimits(10, 1024, 1024, line.length(), 1024); // the line's CR no longer fits
+        assertEquals(413, assertThrows(HttpException.class, () -> parse(body, piece, tight)).status());
+    }
+
     @Test
     void aFieldOverItsLimitIs413() {
         FormLimits small = new FormLimits(10, 16, 1024, 8192, 1024);
