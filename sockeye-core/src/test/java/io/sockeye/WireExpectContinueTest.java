@@ -90,15 +90,14 @@ class WireExpectContinueTest {
     void aBodyReadOnAnotherThreadNeverInterleavesTheContinueWithTheAnswer() throws Exception {
         // The reader's 100 Continue and the handler's final head race: either the interim response goes
         // out whole before the final one, or not at all; never inside it, never after it. Without the
-        // interim response the client cannot know whether to send the body, so the connection then closes.
-        int interims = 0;
+        // interim response the client cannot know whether to send the body, so the connection then closes,
+        // unless the other thread had read the whole body by then.
         for (int i = 0; i < 200; i++) {
             try (RawClient c = new RawClient(server.port(), 3_000)) {
                 c.send("POST /elsewhere HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello");
                 RawResponse r = c.read();
                 boolean interim = r.status() == 100;
                 if (interim) {
-                    interims++;
                     assertEquals("HTTP/1.1 100 Continue", r.statusLine());
                     r = c.read();
                 }
@@ -106,14 +105,14 @@ class WireExpectContinueTest {
                 assertEquals("answered", r.text());
                 if (interim) {
                     assertTrue(r.header("Connection") == null, "the body was sent after 100 Continue: keep-alive");
-                    assertTrue(c.quietFor(2), "bytes after the final response of request " + i);
-                } else {
-                    assertEquals("close", r.header("Connection"));
+                }
+                if ("close".equals(r.header("Connection"))) {
                     assertEquals(0, c.readToEnd().length, "bytes after the final response of request " + i);
+                } else {
+                    assertTrue(c.quietFor(2), "bytes after the final response of request " + i);
                 }
             }
         }
-        assertTrue(interims >= 0);
     }
 
     @Test

@@ -38,8 +38,8 @@ import io.sockeye.Status;
  * executable, is 403: a script's source is never sent. Nothing outside the directory is ever run.
  *
  * <h2>How it runs</h2>
- * Directly (no shell), with no arguments, in its own directory and its own process group (so that
- * everything it starts can be killed with it), with a clean environment (see
+ * Directly (no shell), with no arguments, in its own directory and its own process group or session (so
+ * that everything it starts can be killed with it), with a clean environment (see
  * {@code CgiEnvironment}; the server's own is never passed on, and {@code HTTP_PROXY} never set). The
  * request body goes to its stdin: a body of known length as it arrives; a chunked one is first stored in
  * a temporary file (up to the server's body limit, else 413) so the script is told CONTENT_LENGTH. Its
@@ -53,8 +53,9 @@ import io.sockeye.Status;
  *
  * <p>On Linux with Java 22 or newer and native access enabled ({@code --enable-native-access}, which the
  * command-line server's jar declares), scripts are started with {@code posix_spawn} and their pipes
- * read without tying up carrier threads; otherwise with the JDK's {@link ProcessBuilder} (and
- * {@code setsid}), which costs two more program loads per request. Behaviour is the same either way.
+ * read without tying up carrier threads, each in a process group of its own (a session of its own if the
+ * server has a controlling terminal); otherwise with the JDK's {@link ProcessBuilder} and {@code setsid}
+ * (always a session), which costs two more program loads per request. Behaviour is otherwise the same.
  */
 public final class CgiHandler implements Handler {
 

@@ -28,8 +28,12 @@ final class CgiTimer {
         return timer;
     }
 
-    /** Runs {@code task} on the timer thread after {@code delay}, unless cancelled first; it must be quick. */
+    /**
+     * Runs {@code task} on the timer thread after {@code delay}, unless cancelled first; it must be quick.
+     * A delay too long for nanoseconds (a "forever" such as {@code Long.MAX_VALUE} milliseconds) is
+     * taken as the longest there is rather than refused.
+     */
     static ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return TIMER.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return TIMER.schedule(task, TimeUnit.NANOSECONDS.convert(delay), TimeUnit.NANOSECONDS);
     }
 }

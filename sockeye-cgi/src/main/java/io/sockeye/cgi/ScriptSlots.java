@@ -56,7 +56,14 @@ final class ScriptSlots {
         } finally {
             lock.unlock();
         }
-        ScheduledFuture<?> deadline = CgiTimer.schedule(() -> leave(waiter, false), wait);
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = CgiTimer.schedule(() -> leave(waiter, false), wait);
+        } catch (RuntimeException | Error e) {
+            // never queued for good: a waiter left behind would be handed the next free slot, and keep it
+            if (!leave(waiter, true)) release();
+            throw e;
+        }
         try {
             while (waiter.state.get() == WAITING) {
                 LockSupport.park(this);

@@ -69,16 +69,28 @@ class ScriptProcessTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("starters")
-    void theScriptLeadsAProcessGroupOfItsOwn(String name, Starter starter, @TempDir Path dir) throws Exception {
-        // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; the fields after the comm's ") " are counted
-        Path s = script(dir, "stat=$(cat /proc/$$/stat); set -- ${stat##*) }; printf '%s %s' $$ $3\n");
+    void theScriptLeadsAProcessGroupOfItsOwnAndASessionOnlyWhereThereIsATerminal(String name, Starter starter,
+                                                                                 @TempDir Path dir) throws Exception {
+        // /proc/PID/stat: "pid (comm) state ppid pgrp session tty_nr ..."; fields counted after the ") "
+        Path s = script(dir, "stat=$(cat /proc/$$/stat); set -- ${stat##*) }; printf '%s %s %s' $$ $3 $4\n");
         ScriptProcess p = starter.start(s, Map.of("PATH", "/usr/bin:/bin"));
-        String[] pidAndGroup = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8).split(" ");
+        String[] script = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8).split(" ");
         assertTrue(p.waitFor(5000));
-        assertEquals(pidAndGroup[0], pidAndGroup[1], "the script's pid is its process group's id");
+        String pid = script[0];
+        String group = script[1];
+        String session = script[2];
+        assertEquals(pid, group, "the script's pid is its process group's id");
         String ours = Files.readString(Path.of("/proc/self/stat"));
-        String ourGroup = ours.substring(ours.lastIndexOf(") ") + 2).split(" ")[2];
-        assertFalse(ourGroup.equals(pidAndGroup[1]), "not the server's group");
+        String[] our = ours.substring(ours.lastIndexOf(") ") + 2).split(" ");
+        assertFalse(our[2].equals(group), "not the server's group");
+        boolean terminal = !our[4].equals("0");
+        if (name.equals("ProcessBuilder") || terminal) {
+            assertEquals(pid, session, "setsid: the script leads a session, with no terminal");
+        } else {
+            // a session per script is a scheduling autogroup per script on Linux: avoided where no
+            // terminal needs taking away
+            assertEquals(our[3], session, "posix_spawn with no terminal: the server's session");
+        }
     }
 
     @ParameterizedTest(name = "{0}")

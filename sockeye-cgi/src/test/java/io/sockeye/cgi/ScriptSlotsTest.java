@@ -47,6 +47,25 @@ class ScriptSlotsTest {
     }
 
     @Test
+    void aWaitOfForeverIsAWaitNotAnError() throws Exception {
+        ScriptSlots slots = new ScriptSlots(1);
+        assertTrue(slots.acquire(Duration.ZERO));
+        CompletableFuture<Boolean> got = new CompletableFuture<>();
+        Thread waiter = Thread.ofVirtual().start(() -> {
+            try {
+                got.complete(slots.acquire(Duration.ofMillis(Long.MAX_VALUE)));
+            } catch (Throwable e) {
+                got.completeExceptionally(e);
+            }
+        });
+        awaitParked(waiter);
+        slots.release();
+        assertTrue(got.get(5, TimeUnit.SECONDS));
+        slots.release();
+        assertEquals(1, slots.available());
+    }
+
+    @Test
     void waitersAreServedInTheOrderTheyCame() throws Exception {
         ScriptSlots slots = new ScriptSlots(1);
         assertTrue(slots.acquire(Duration.ZERO));

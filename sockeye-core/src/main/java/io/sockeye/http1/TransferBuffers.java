@@ -2,20 +2,23 @@ package io.sockeye.http1;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Direct buffers for the file transfers that find the socket full (see
- * {@link SocketOutput#transferFrom}), shared by every connection: a large response used to allocate a
- * 256 KiB heap buffer each time, which the JDK then copied through a temporary direct buffer on every
- * read and write. A few are kept for reuse; more are made when more transfers wait at once, and left to
- * the garbage collector when returned to a full pool.
+ * Buffers for the file transfers that find the socket full (see {@link SocketOutput#transferFrom}),
+ * shared by every connection: a large response used to allocate a 256 KiB heap buffer each time, which
+ * the JDK then copied through a temporary direct buffer on every read and write. Up to {@link #MOST}
+ * direct buffers are made, as transfers need them, and kept for reuse (8 MiB at most); a transfer that
+ * finds them all in use gets a heap buffer, as before, rather than more direct memory, which only the
+ * garbage collector would give back.
  */
 final class TransferBuffers {
 
     static final int SIZE = 256 * 1024;
-    private static final int KEPT = 16; // 4 MiB at most
+    static final int MOST = 32;
 
-    private static final ArrayBlockingQueue<ByteBuffer> FREE = new ArrayBlockingQueue<>(KEPT);
+    private static final ArrayBlockingQueue<ByteBuffer> FREE = new ArrayBlockingQueue<>(MOST);
+    private static final AtomicInteger MADE = new AtomicInteger();
 
     private TransferBuffers() {
     }
@@ -23,16 +26,24 @@ final class TransferBuffers {
     /** @return a cleared buffer of {@link #SIZE} bytes, to be given back with {@link #give} */
     static ByteBuffer take() {
         ByteBuffer b = FREE.poll();
-        return b != null ? b.clear() : ByteBuffer.allocateDirect(SIZE);
+        if (b != null) return b.clear();
+        if (MADE.getAndIncrement() < MOST) return ByteBuffer.allocateDirect(SIZE);
+        MADE.decrementAndGet();
+        return ByteBuffer.allocate(SIZE);
     }
 
     /** Returns a buffer taken with {@link #take}; the caller must not use it afterwards. */
     static void give(ByteBuffer b) {
-        FREE.offer(b);
+        if (b.isDirect()) FREE.offer(b); // never full: at most MOST direct buffers exist
     }
 
-    /** @return how many are kept now (for tests) */
-    static int kept() {
+    /** @return how many direct buffers are free now (for tests) */
+    static int free() {
         return FREE.size();
+    }
+
+    /** @return how many direct buffers exist (for tests) */
+    static int made() {
+        return Math.min(MADE.get(), MOST);
     }
 }

@@ -1,6 +1,7 @@
 package io.sockeye.http1;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -30,6 +31,8 @@ class SocketOutputTransferTest {
 
     @Test
     void aFileGoesOutWholeThroughAFullSocketAndTheBufferIsReused(@TempDir Path dir) throws Exception {
+        // the pool is shared: what this transfer takes from it, it must give back
+        int freeBefore = TransferBuffers.free();
         byte[] content = new byte[3 * 1024 * 1024 + 17];
         new Random(7).nextBytes(content);
         Path file = Files.write(dir.resolve("f.bin"), content);
@@ -66,6 +69,20 @@ class SocketOutputTransferTest {
                 }
             }
         }
-        assertTrue(TransferBuffers.kept() >= 1, "the transfer's buffer went back to the pool");
+        assertEquals(Math.max(freeBefore, 1), TransferBuffers.free(), "the transfer's buffer went back to the pool");
+    }
+
+    @Test
+    void pastTheLastDirectBufferTransfersGetHeapOnes() {
+        java.util.List<java.nio.ByteBuffer> taken = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < TransferBuffers.MOST + 3; i++) taken.add(TransferBuffers.take());
+            assertEquals(TransferBuffers.MOST, taken.stream().filter(java.nio.ByteBuffer::isDirect).count());
+            assertTrue(taken.stream().allMatch(b -> b.capacity() == TransferBuffers.SIZE));
+        } finally {
+            taken.forEach(TransferBuffers::give);
+        }
+        assertEquals(TransferBuffers.MOST, TransferBuffers.free(), "every direct one kept, no heap one");
+        assertEquals(TransferBuffers.MOST, TransferBuffers.made());
     }
 }
