@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -50,17 +51,9 @@ class ScriptSlotsTest {
     void aWaitOfForeverIsAWaitNotAnError() throws Exception {
         ScriptSlots slots = new ScriptSlots(1);
         assertTrue(slots.acquire(Duration.ZERO));
-        CompletableFuture<Boolean> got = new CompletableFuture<>();
-        Thread waiter = Thread.ofVirtual().start(() -> {
-            try {
-                got.complete(slots.acquire(Duration.ofMillis(Long.MAX_VALUE)));
-            } catch (Throwable e) {
-                got.completeExceptionally(e);
-            }
-        });
-        awaitParked(waiter);
+        Waiter waiter = Waiter.start(slots, Duration.ofMillis(Long.MAX_VALUE));
         slots.release();
-        assertTrue(got.get(5, TimeUnit.SECONDS));
+        assertTrue(waiter.outcome.get(5, TimeUnit.SECONDS));
         slots.release();
         assertEquals(1, slots.available());
     }
@@ -97,18 +90,10 @@ class ScriptSlotsTest {
     void aNewcomerDoesNotJumpTheQueue() throws Exception {
         ScriptSlots slots = new ScriptSlots(1);
         assertTrue(slots.acquire(Duration.ZERO));
-        CompletableFuture<Boolean> first = new CompletableFuture<>();
-        Thread waiter = Thread.ofVirtual().start(() -> {
-            try {
-                first.complete(slots.acquire(LONG));
-            } catch (InterruptedException e) {
-                first.completeExceptionally(e);
-            }
-        });
-        awaitParked(waiter);
+        Waiter first = Waiter.start(slots, LONG);
         slots.release(); // handed to the waiter, not freed
         assertFalse(slots.acquire(Duration.ZERO), "the slot went to the one waiting");
-        assertTrue(first.get(5, TimeUnit.SECONDS));
+        assertTrue(first.outcome.get(5, TimeUnit.SECONDS));
         slots.release();
         assertEquals(1, slots.available());
     }
@@ -117,18 +102,10 @@ class ScriptSlotsTest {
     void anInterruptedWaiterHoldsNoSlot() throws Exception {
         ScriptSlots slots = new ScriptSlots(1);
         assertTrue(slots.acquire(Duration.ZERO));
-        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
-        Thread waiter = Thread.ofVirtual().start(() -> {
-            try {
-                slots.acquire(LONG);
-                outcome.complete(null);
-            } catch (Throwable e) {
-                outcome.complete(e);
-            }
-        });
-        awaitParked(waiter);
-        waiter.interrupt();
-        assertTrue(outcome.get(5, TimeUnit.SECONDS) instanceof InterruptedException);
+        Waiter waiter = Waiter.start(slots, LONG);
+        waiter.thread.interrupt();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> waiter.outcome.get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof InterruptedException, String.valueOf(e.getCause()));
         slots.release();
         assertEquals(1, slots.available(), "the slot was not handed to the waiter that left");
         Thread.currentThread().interrupt();
@@ -166,6 +143,23 @@ class ScriptSlotsTest {
         assertTrue(done.await(25, TimeUnit.SECONDS));
         assertTrue(most.get() <= 3, "at most 3 at once, saw " + most.get());
         assertEquals(3, slots.available(), "every slot came back (" + refused.get() + " waits timed out)");
+    }
+
+    /** A thread waiting in {@link ScriptSlots#acquire}, and what the wait gave. */
+    private record Waiter(Thread thread, CompletableFuture<Boolean> outcome) {
+        /** Starts one, and returns once it is queued. */
+        static Waiter start(ScriptSlots slots, Duration wait) throws InterruptedException {
+            CompletableFuture<Boolean> outcome = new CompletableFuture<>();
+            Thread t = Thread.ofVirtual().start(() -> {
+                try {
+                    outcome.complete(slots.acquire(wait));
+                } catch (Throwable e) {
+                    outcome.completeExceptionally(e);
+                }
+            });
+            awaitParked(t);
+            return new Waiter(t, outcome);
+        }
     }
 
     /** Waits until the thread is parked (queued in acquire). */
