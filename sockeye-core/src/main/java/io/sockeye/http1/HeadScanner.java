@@ -75,6 +75,11 @@ final class HeadScanner {
                 i++;
                 continue;
             }
+            // the limits first, as when the line arrives in pieces (see the end): which error a line gets
+            // must not depend on how the client's bytes were split
+            int raw = i - line;
+            if (!inFields && raw > maxRequestLine + 1) throw requestLineTooLong();
+            if (inFields && fieldBytes + raw > maxFieldBytes + 1) throw fieldsTooLarge();
             if (i == line || b[i - 1] != '\r') {
                 throw new HttpException(Status.BAD_REQUEST, "line ends in a bare LF");
             }
