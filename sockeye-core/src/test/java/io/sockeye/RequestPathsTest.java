@@ -1,14 +1,18 @@
 package io.sockeye;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -93,5 +97,42 @@ class RequestPathsTest {
     void decodingRefusesNulAndBadEscapes(String raw) {
         HttpException e = assertThrows(HttpException.class, () -> RequestPaths.decode(raw));
         assertEquals(400, e.status());
+    }
+
+    /**
+     * Any path at all: the jail holds (nothing climbs above the root, no separator hides in a segment),
+     * the fast path answers as the full rules do, and canonical forms are canonical. Replays the kept
+     * inputs under the tests; to search for more, see {@code Http1FuzzTest}.
+     */
+    @FuzzTest(maxDuration = "2m")
+    void anyPathStaysInTheJail(String path) {
+        if (path == null) return;
+        String raw = path.startsWith("/") ? path : "/" + path;
+        if (raw.indexOf('?') >= 0 || raw.indexOf('#') >= 0 || raw.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+            return; // not a path as the request parser hands them over
+        }
+        Request request;
+        try {
+            request = request(raw, "");
+        } catch (HttpException e) {
+            assertEquals(400, e.status()); // a bad escape, bad UTF-8 or a NUL: refused before any handler
+            return;
+        }
+        for (boolean allowHidden : new boolean[] {false, true}) {
+            List<String> segments = RequestPaths.jailedSegments(request, allowHidden);
+            String joined = segments == null ? null : String.join("/", segments);
+            assertEquals(joined, RequestPaths.jailedPath(request, allowHidden), raw);
+            if (segments == null) continue;
+            for (String segment : segments) {
+                assertFalse(segment.isEmpty() || segment.equals(".") || segment.equals(".."), raw);
+                assertFalse(segment.contains("/") || segment.contains("\\") || segment.contains("\0"), raw);
+                if (!allowHidden) assertFalse(segment.startsWith("."), raw);
+            }
+            Path root = Path.of("/srv/root");
+            assertTrue(root.resolve(joined).normalize().startsWith(root), raw + " left the root");
+        }
+        String canonical = RequestPaths.canonical(raw);
+        assertTrue(canonical.startsWith("/"), raw);
+        assertEquals(canonical, RequestPaths.canonical(canonical), "canonical twice: " + raw);
     }
 }

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
+
 import io.sockeye.Form;
 import io.sockeye.FormFile;
 import io.sockeye.FormLimits;
@@ -225,5 +227,28 @@ class MultipartParserTest {
         HttpException e = assertThrows(HttpException.class,
                 () -> new MultipartParser(new ByteArrayInputStream(new byte[0]), "x".repeat(71), LIMITS));
         assertEquals(400, e.status());
+    }
+
+    /**
+     * Any bytes as a multipart body: a form or a 400/413, never another exception, and no temporary file
+     * left behind either way. Replays the kept inputs under the tests; to search for more, see
+     * {@code Http1FuzzTest}.
+     */
+    @FuzzTest(maxDuration = "2m")
+    @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // a search runs for minutes
+    void anyBodyGivesAFormOrAClientError(byte[] body) throws IOException {
+        long before = countUploads();
+        // a low memory threshold, so that files spill to disk and their cleanup is exercised
+        FormLimits limits = new FormLimits(50, 4096, 64 * 1024, 1024, 16);
+        for (int piece : new int[] {1, 4096}) {
+            try {
+                Form form = new MultipartParser(pieces(body, piece), B, limits).parse();
+                assertTrue(form.fields().size() <= 50);
+                MultipartParser.cleanup(form);
+            } catch (HttpException e) {
+                assertTrue(e.status() == 400 || e.status() == 413, "status " + e.status());
+            }
+        }
+        assertEquals(before, countUploads(), "a temporary upload file was left behind");
     }
 }
