@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -229,5 +230,25 @@ class CgiResponseParserTest {
     @ValueSource(strings = {"", "Content-Type: text/plain\n\n", "HTTP/2 200 OK\n\n", "HTTP/1.1 abc\n\n", "HTTP/1.1 100 Continue\n\n"})
     void nphWithoutAValidStatusLineIsRefused(String output) {
         assertThrows(CgiResponseParser.CgiException.class, () -> new CgiResponseParser(in(output)).parseNph());
+    }
+
+    /**
+     * Any bytes as a script's output, plain or NPH: a head, or a CgiException (which the handler turns into
+     * 502), never another exception. Replays the kept inputs under the tests; to search for more, see
+     * {@code Http1FuzzTest} in the core module.
+     */
+    @FuzzTest(maxDuration = "2m")
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // a search runs for minutes
+    void anyOutputGivesAHeadOrABadGateway(byte[] output) throws IOException {
+        for (boolean nph : new boolean[] {false, true}) {
+            CgiResponseParser parser = new CgiResponseParser(new ByteArrayInputStream(output));
+            try {
+                CgiResponseHead head = nph ? parser.parseNph() : parser.parse();
+                assertTrue(head.status() >= 100 && head.status() <= 999, "status " + head.status());
+                if (head.localRedirect()) assertTrue(head.location().startsWith("/"), head.location());
+            } catch (CgiResponseParser.CgiException e) {
+                assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "says what was wrong");
+            }
+        }
     }
 }
