@@ -31,6 +31,7 @@ class WireTimeoutTest {
 
     static HttpServer server;
     static final BlockingQueue<Throwable> bodyFailures = new ArrayBlockingQueue<>(10);
+    static final BlockingQueue<Throwable> elsewhereOutcomes = new ArrayBlockingQueue<>(10);
 
     @BeforeAll
     static void start() throws Exception {
@@ -52,6 +53,24 @@ class WireTimeoutTest {
                                 bodyFailures.add(e);
                                 throw e;
                             }
+                        }
+                        case "/elsewhere" -> {
+                            // the body is read on another thread while this one streams the response
+                            java.util.concurrent.CompletableFuture<Throwable> read = new java.util.concurrent.CompletableFuture<>();
+                            Thread reader = Thread.ofVirtual().start(() -> {
+                                try {
+                                    req.body().readAllBytes();
+                                    read.complete(new AssertionError("the whole body came"));
+                                } catch (Throwable e) {
+                                    read.complete(e);
+                                }
+                            });
+                            Thread.sleep(100); // by now the reader waits for the rest of the body
+                            java.io.OutputStream out = res.body();
+                            out.write("partial".getBytes(StandardCharsets.UTF_8));
+                            out.flush(); // a write, under its deadline, while the reader waits
+                            reader.join();
+                            elsewhereOutcomes.add(read.get());
                         }
                         default -> res.send("hi " + req.target());
                     }
@@ -99,6 +118,20 @@ class WireTimeoutTest {
                         "request " + i + ", total time over the idle timeout but no single gap is");
             }
         }
+    }
+
+    @Test
+    void aBodyReadOnAnotherThreadStillTimesOutWhileTheResponseIsWritten() throws Exception {
+        try (RawClient c = new RawClient(server.port(), 5_000)) {
+            c.send("POST /elsewhere HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n0123456789");
+            long start = System.nanoTime();
+            String all = c.readUntilClosed(); // throws if the server holds the connection past 5 s
+            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(all.contains("partial"), all);
+            assertTrue(elapsed < IO_MS + 2500, "closed after " + elapsed + " ms");
+        }
+        Throwable outcome = elsewhereOutcomes.poll(3, TimeUnit.SECONDS);
+        assertTrue(outcome instanceof IOException, "the stalled body read failed: " + outcome);
     }
 
     @Test

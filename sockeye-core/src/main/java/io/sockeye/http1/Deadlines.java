@@ -31,6 +31,27 @@ interface Deadlines {
 
     boolean timedOut();
 
+    /** The connection's deadline for writes. */
+    static Deadlines forWrites(TcpConnection connection) {
+        return new Deadlines() {
+            @Override
+            public void setTimeout(long nanos) {
+                connection.setWriteTimeout(nanos);
+            }
+
+            @Override
+            public void clearDeadline() {
+                connection.clearWriteDeadline();
+            }
+
+            @Override
+            public boolean timedOut() {
+                return connection.timedOut();
+            }
+        };
+    }
+
+    /** The connection's deadline for reads. */
     static Deadlines of(TcpConnection connection) {
         return new Deadlines() {
             @Override

@@ -61,7 +61,8 @@ final class Http1Connection {
         int maxHead = config.maxRequestLineBytes() + config.maxHeaderBytes() + 16;
         this.deadlines = Deadlines.of(connection);
         this.in = new SocketInput(connection.channel(), deadlines, Math.min(INPUT_BUFFER, maxHead), maxHead, ioTimeout);
-        this.out = new SocketOutput(connection.channel(), deadlines, OUTPUT_BUFFER, ioTimeout);
+        // its own deadline: the response may be written while another thread reads the body
+        this.out = new SocketOutput(connection.channel(), Deadlines.forWrites(connection), OUTPUT_BUFFER, ioTimeout);
         this.scanner = new HeadScanner(config.maxRequestLineBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
         this.parser = new RequestParser(config.maxBodyBytes());
         this.headTimeoutNanos = config.requestHeadTimeout().toNanos();

@@ -24,6 +24,11 @@ import java.nio.channels.SocketChannel;
  * later (a write blocked on a peer that does not read, for one), the server closes the channel, which
  * ends any blocked operation with an exception.
  *
+ * <p>Writes have a deadline of their own ({@link #setWriteTimeout(long)}): a protocol may read on one
+ * thread while it writes on another (a request body copied elsewhere while the response streams), and
+ * the writer finishing must not lift the reader's deadline, or a peer that stops sending mid-body would
+ * hold the connection for ever.
+ *
  * <p>The state and deadline methods are safe to call from any thread; the channel is meant to be used by
  * the connection's own thread.
  */
@@ -34,11 +39,13 @@ public final class TcpConnection {
     private static final int CLOSED = 2;
     private static final VarHandle STATE;
     private static final VarHandle DEADLINE;
+    private static final VarHandle WRITE_DEADLINE;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "state", int.class);
             DEADLINE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "deadline", long.class);
+            WRITE_DEADLINE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "writeDeadline", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -53,6 +60,8 @@ public final class TcpConnection {
     private volatile int state = IDLE;
     @SuppressWarnings("unused") // accessed through DEADLINE
     private long deadline; // System.nanoTime() value, 0 = none; written with release, read by the sweeper
+    @SuppressWarnings("unused") // accessed through WRITE_DEADLINE
+    private long writeDeadline; // the same, for writes
     private volatile boolean timedOut;
     private long expiredAt;         // only touched by the sweeper
     private volatile Thread thread;
@@ -135,6 +144,21 @@ public final class TcpConnection {
         DEADLINE.setRelease(this, 0L);
     }
 
+    /**
+     * Like {@link #setTimeout(long)}, for the write under way: a deadline apart from the reads' one.
+     *
+     * @param nanos how long the write may take
+     */
+    public void setWriteTimeout(long nanos) {
+        long d = server.clock() + nanos;
+        WRITE_DEADLINE.setRelease(this, d == 0 ? 1 : d);
+    }
+
+    /** Removes the write deadline. */
+    public void clearWriteDeadline() {
+        WRITE_DEADLINE.setRelease(this, 0L);
+    }
+
     /** @return whether a deadline passed; a read that returned end of stream may mean only this */
     public boolean timedOut() {
         return timedOut;
@@ -171,8 +195,9 @@ public final class TcpConnection {
 
     /** Called by the sweeper on every pass. */
     void sweep(long now, long hardCloseNanos) {
-        long d = (long) DEADLINE.getAcquire(this);
-        if (d == 0 || now - d < 0) return;
+        if (!passed((long) DEADLINE.getAcquire(this), now) && !passed((long) WRITE_DEADLINE.getAcquire(this), now)) {
+            return;
+        }
         if (!timedOut) {
             timedOut = true;
             expiredAt = now;
@@ -184,6 +209,10 @@ public final class TcpConnection {
         } else if (now - expiredAt >= hardCloseNanos) {
             close();
         }
+    }
+
+    private static boolean passed(long deadline, long now) {
+        return deadline != 0 && now - deadline >= 0;
     }
 
     @Override
