@@ -155,8 +155,7 @@ public final class CgiHandler implements Handler {
         String name = location.scriptName();
         if (body != null && length > 0) {
             // Read the first byte here, before the script can answer: a client that sent
-            // "Expect: 100-continue" gets its 100 now, not after a quick answer (when the connection
-            // would then have to close, the client's body unasked for).
+            // "Expect: 100-continue" gets its 100 now, never interleaved with the response.
             java.io.PushbackInputStream first = new java.io.PushbackInputStream(body, 1);
             int b = first.read();
             if (b >= 0) first.unread(b);
@@ -170,63 +169,40 @@ public final class CgiHandler implements Handler {
             throw new HttpException(Status.BAD_GATEWAY, "the script could not be run", e);
         }
         try (process) {
-            // The body goes to stdin on a thread of its own while this one turns the output into the
-            // response: a script may answer before it has read its input, or never read it
-            StdinFeeder feeder = null;
             if (body == null) {
-                process.feed(null); // stdin closed: the script sees no body
-            } else {
-                feeder = StdinFeeder.start(process, body);
-            }
-            String redirect;
-            try {
-                redirect = respond(response, location, process);
-            } catch (IOException | RuntimeException | InterruptedException e) {
-                if (feeder != null) {
-                    process.kill(); // no answer to give: the feeding must not wait on the script
-                    feeder.rethrowFailure(); // a body that broke (the client went away) explains it better
+                // nothing to feed: answer from this thread; stdin is closed so the script sees no body
+                process.feed(null);
+                try {
+                    return respond(response, location, process);
+                } finally {
+                    process.outputFinished();
                 }
-                throw e;
-            } finally {
-                process.outputFinished();
             }
-            if (feeder != null) feeder.rethrowFailure();
-            return redirect;
-        }
-    }
-
-    /** Copies the request body to the script's stdin on a virtual thread of its own. */
-    private static final class StdinFeeder {
-        private final CgiProcess process;
-        private final InputStream body;
-        private Thread thread;
-        private Exception failure; // read after the thread has ended
-
-        private StdinFeeder(CgiProcess process, InputStream body) {
-            this.process = process;
-            this.body = body;
-        }
-
-        static StdinFeeder start(CgiProcess process, InputStream body) {
-            StdinFeeder feeder = new StdinFeeder(process, body);
-            feeder.thread = Thread.ofVirtual().name("cgi-stdin").start(feeder::feed);
-            return feeder;
-        }
-
-        private void feed() {
+            Exception[] failure = new Exception[1];
+            String[] redirect = new String[1];
+            Thread output = Thread.ofVirtual().name("cgi-stdout").start(() -> {
+                try {
+                    redirect[0] = respond(response, location, process);
+                } catch (Exception e) {
+                    failure[0] = e;
+                    process.kill();
+                } finally {
+                    process.outputFinished();
+                }
+            });
             try {
                 process.feed(body);
-            } catch (IOException | RuntimeException e) {
-                failure = e;
+            } catch (IOException e) {
                 process.kill(); // the client is gone or its body broke: nobody to answer
+                output.join();
+                throw e;
             }
-        }
-
-        /** Waits for the feeding to end, and throws what ended it if that was a failure. */
-        void rethrowFailure() throws IOException, InterruptedException {
-            thread.join();
-            if (failure instanceof IOException e) throw e;
-            if (failure instanceof RuntimeException e) throw e;
+            output.join();
+            if (failure[0] instanceof IOException e) throw e;
+            if (failure[0] instanceof RuntimeException e) throw e;
+            if (failure[0] instanceof InterruptedException e) throw e;
+            if (failure[0] != null) throw new IOException(failure[0]);
+            return redirect[0];
         }
     }
 
