@@ -251,4 +251,30 @@ class CgiBodyTest {
             assertEquals(expected(bodies.get(i), Integer.toString(bodies.get(i).length)), CgiTesting.text(r).strip());
         }
     }
+
+    @Test
+    void aClientThatStopsMidBodyLosesItsConnectionAndItsScriptSlotAtTheIoTimeout(@TempDir Path dir) throws Exception {
+        // The body is fed to the script on one thread while the answer is written on another: the answer's
+        // writes must not lift the deadline of the body's reads
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        // answers at once, without reading its input, and takes a moment more: its answer streams out
+        // (flushed) while the body is still being fed
+        script(bin, "quick.sh", "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nquick\\n'\nsleep 1\n");
+        Router router = Router.create();
+        router.mount("/bin/", io.sockeye.cgi.CgiHandler.builder(bin).maxConcurrent(1)
+                .queueTimeout(java.time.Duration.ofSeconds(3)).timeout(java.time.Duration.ofSeconds(30)).build());
+        try (HttpServer s = ServerFixture.start(ServerFixture.loopback().withIoTimeout(java.time.Duration.ofMillis(500)), router);
+             RawClient c = new RawClient(s.port(), 8_000)) {
+            c.send("POST /bin/quick.sh HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(100));
+            long start = System.nanoTime();
+            RawResponse r = c.read();
+            assertEquals(200, r.status());
+            org.junit.jupiter.api.Assertions.assertTrue(r.text().startsWith("quick"), r.text());
+            c.readUntilClosed(); // throws if the server still holds the connection after 8 s
+            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            org.junit.jupiter.api.Assertions.assertTrue(elapsed < 4_000, "closed after " + elapsed + " ms");
+            HttpResponse<byte[]> next = CgiTesting.get(s, "/bin/quick.sh");
+            assertEquals(200, next.statusCode(), "the only script slot came back");
+        }
+    }
 }
