@@ -155,7 +155,8 @@ public final class CgiHandler implements Handler {
         String name = location.scriptName();
         if (body != null && length > 0) {
             // Read the first byte here, before the script can answer: a client that sent
-            // "Expect: 100-continue" gets its 100 now, never interleaved with the response.
+            // "Expect: 100-continue" gets its 100 now, not after a quick answer has gone out in its place
+            // (the connection would then have to close, and the feeding wait for a body never sent).
             java.io.PushbackInputStream first = new java.io.PushbackInputStream(body, 1);
             int b = first.read();
             if (b >= 0) first.unread(b);

@@ -43,7 +43,7 @@ abstract class BodyStream extends InputStream {
         return -1;
     }
 
-    /** @return whether the handler read anything, which also means 100 Continue went out if asked for */
+    /** @return whether the handler read anything (the first-read action, 100 Continue, has then run) */
     boolean started() {
         return started;
     }

@@ -120,12 +120,13 @@ public final class TcpConnection {
     }
 
     /**
-     * Sets when the current read or write must have finished.
+     * Sets when the current read (or other wait for the peer) must have finished; writes have
+     * {@link #setWriteTimeout(long)}.
      *
      * @param nanoTime a {@link System#nanoTime()} value
      */
     public void setDeadline(long nanoTime) {
-        DEADLINE.setRelease(this, nanoTime == 0 ? 1 : nanoTime);
+        DEADLINE.setRelease(this, asDeadline(nanoTime));
     }
 
     /**
@@ -150,8 +151,7 @@ public final class TcpConnection {
      * @param nanos how long the write may take
      */
     public void setWriteTimeout(long nanos) {
-        long d = server.clock() + nanos;
-        WRITE_DEADLINE.setRelease(this, d == 0 ? 1 : d);
+        WRITE_DEADLINE.setRelease(this, asDeadline(server.clock() + nanos));
     }
 
     /** Removes the write deadline. */
@@ -209,6 +209,11 @@ public final class TcpConnection {
         } else if (now - expiredAt >= hardCloseNanos) {
             close();
         }
+    }
+
+    /** 0 stands for no deadline: a moment that happens to be 0 is taken as the next one. */
+    private static long asDeadline(long nanoTime) {
+        return nanoTime == 0 ? 1 : nanoTime;
     }
 
     private static boolean passed(long deadline, long now) {
