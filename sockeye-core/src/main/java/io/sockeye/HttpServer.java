@@ -61,13 +61,16 @@ public final class HttpServer implements AutoCloseable {
         InetSocketAddress address = config.bindAddress() == null
                 ? new InetSocketAddress(config.port())
                 : new InetSocketAddress(config.bindAddress(), config.port());
-        TcpConfig tcpConfig = TcpConfig.defaults()
-                .withAddress(address)
-                .withBacklog(config.backlog())
-                .withMaxConnections(config.maxConnections())
-                .withTcpNoDelay(true)
-                .withSweepInterval(sweepInterval(config))
-                .withName("http");
+        TcpConfig tcpConfig = TcpConfig.defaults().toBuilder()
+                .address(address)
+                .backlog(config.backlog())
+                .maxConnections(config.maxConnections())
+                .maxConnectionsPerAddress(config.maxConnectionsPerAddress())
+                .parkIdleAbove(config.parkIdleAbove())
+                .tcpNoDelay(true)
+                .sweepInterval(sweepInterval(config))
+                .name("http")
+                .build();
         tcp = TcpServer.start(tcpConfig, new Http1Protocol(config, handler));
         return this;
     }
@@ -92,6 +95,14 @@ public final class HttpServer implements AutoCloseable {
     /** @return the configuration the server runs with */
     public ServerConfig config() {
         return config;
+    }
+
+    /**
+     * @return the connections served at once: {@link ServerConfig#maxConnections()}, or fewer if the
+     *         open-files limit did not allow that many when the server started
+     */
+    public int maxConnections() {
+        return running().maxConnections();
     }
 
     /** @return connections open right now (idle ones included) */

@@ -87,23 +87,33 @@ class WireShutdownTest {
     }
 
     @Test
-    void connectionsOverTheCapWaitForAFreeSlot() throws Exception {
-        try (HttpServer server = ServerFixture.start(ServerFixture.loopback().withMaxConnections(2),
-                (req, res) -> res.send("hi " + req.rawPath()));
+    void connectionsOverTheCapWaitWhileEveryConnectionIsInTheMiddleOfARequest() throws Exception {
+        CountDownLatch bodiesBegun = new CountDownLatch(2);
+        try (HttpServer server = ServerFixture.start(ServerFixture.loopback().withMaxConnections(2), (req, res) -> {
+                 if (req.contentLength() > 0) {
+                     bodiesBegun.countDown();
+                     req.body().readAllBytes();
+                 }
+                 res.send("hi " + req.rawPath());
+             });
              RawClient b = new RawClient(server.port(), 5_000)) {
             RawClient a = new RawClient(server.port(), 5_000);
+            // both slots hold a request whose body is still arriving: neither may be closed to make room
+            a.send("POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nx");
+            b.send("POST /b HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nx");
+            assertTrue(bodiesBegun.await(5, TimeUnit.SECONDS), "both requests reached their handler");
             RawClient third = new RawClient(server.port(), 5_000);
-            assertEquals("hi /a", a.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n").read().text());
-            assertEquals("hi /b", b.send("GET /b HTTP/1.1\r\nHost: a\r\n\r\n").read().text());
             third.send("GET /third HTTP/1.1\r\nHost: a\r\n\r\n");
-            assertTrue(third.quietFor(300), "a third connection was served while two were open with a cap of 2");
+            assertTrue(third.quietFor(300), "a third connection was served while two requests were under way with a cap of 2");
             a.close();
             try (third) {
                 RawResponse r = third.read();
                 assertEquals("hi /third", r.text(), "served once a slot freed");
             }
+            assertEquals("hi /b", b.send("y").read().text(), "the other request was left alone");
         }
     }
+
 
     private static void assertRefused(int port) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);

@@ -25,6 +25,12 @@ import io.sockeye.tcp.TcpConnection;
  * debug line. When the connection closes with input possibly still arriving (an error reply, an unread
  * body), it half-closes and reads what is left for a moment first, so the client receives the reply
  * rather than a reset (RFC 9112 §9.6).
+ *
+ * <p>Between requests, a connection of a server that holds many may be parked (see
+ * {@link TcpConnection#parkUntilReadable()}): {@link #serve()} then gives its buffers back and returns,
+ * and is called again, on a new thread, when the client sends its next request. Bytes of a pipelined
+ * request already received keep the connection active: it is never parked or reclaimed with a request
+ * in its buffer.
  */
 final class Http1Connection {
 
@@ -82,16 +88,21 @@ final class Http1Connection {
                     outcome = Outcome.CLOSE_LINGERING;
                     return;
                 }
-                if (head == null) return;
+                if (head == null) return; // closed, or parked
                 outcome = exchange(head);
-                if (outcome != Outcome.KEEP_ALIVE || !connection.markIdle()) return;
+                if (outcome != Outcome.KEEP_ALIVE) return;
+                // a pipelined request already here keeps the connection active; otherwise it waits idle
+                if (in.available() == 0 ? !connection.markIdle() : connection.isStopping()) return;
             }
         } finally {
             if (outcome == Outcome.CLOSE_LINGERING) lingerBeforeClose();
         }
     }
 
-    /** @return the next request head, or {@code null} when the connection ended (or idled out) between requests */
+    /**
+     * @return the next request head, or {@code null} when the connection ended (or idled out) between
+     *         requests, or was parked until its client sends more
+     */
     private RequestHead readHead() throws IOException {
         scanner.reset();
         boolean active = false;
@@ -113,7 +124,14 @@ final class Http1Connection {
             }
             // A new connection must start its first request within the head timeout (it holds a slot);
             // a kept-alive one may wait the idle timeout for its next
-            if (!active) connection.setTimeout(firstRequest ? headTimeoutNanos : idleTimeoutNanos);
+            if (!active) {
+                connection.setTimeout(firstRequest ? headTimeoutNanos : idleTimeoutNanos);
+                if (in.available() == 0 && connection.parkUntilReadable()) {
+                    in.release();
+                    out.release();
+                    return null;
+                }
+            }
             int n = in.fill();
             if (n < 0) {
                 if (active && connection.timedOut()) {

@@ -25,8 +25,14 @@ public final class Http1Protocol implements ConnectionHandler {
         this.serverLine = WireErrors.serverLine(config.serverHeader());
     }
 
+    /** Serves the connection; called again, with the same state, for one resumed after parking. */
     @Override
     public void handle(TcpConnection connection) throws IOException {
-        new Http1Connection(config, handler, connection, serverLine).serve();
+        Http1Connection http = (Http1Connection) connection.attachment();
+        if (http == null) {
+            http = new Http1Connection(config, handler, connection, serverLine);
+            connection.attach(http);
+        }
+        http.serve();
     }
 }

@@ -9,15 +9,21 @@ import java.nio.channels.ReadableByteChannel;
  * that body streams read through, so bytes of a pipelined next request are never lost or read twice.
  *
  * <p>{@code buf[pos..limit)} holds received bytes not yet consumed. The buffer starts small and grows
- * (up to the largest head allowed) only when one head does not fit.
+ * (up to the largest head allowed) only when one head does not fit. A connection about to be parked
+ * {@linkplain #release() gives its buffer back} to a shared pool when nothing is left in it, and takes
+ * one again on its next read.
  */
 final class SocketInput {
+
+    private static final ByteArrayPool POOL_4K = new ByteArrayPool(4096, 256);
 
     private final ReadableByteChannel channel;
     private final Deadlines connection;
     private final long ioTimeoutNanos;
     private final int initialSize;
     private final int maxSize;
+    private final ByteArrayPool pool;
+    /** The received bytes; {@code null} while released (then {@code pos == limit == 0}). */
     byte[] buf;
     private ByteBuffer view;
     int pos;
@@ -29,8 +35,25 @@ final class SocketInput {
         this.ioTimeoutNanos = ioTimeoutNanos;
         this.initialSize = initialSize;
         this.maxSize = Math.max(initialSize, maxSize);
+        this.pool = initialSize == POOL_4K.size() ? POOL_4K : null;
         this.buf = new byte[initialSize];
         this.view = ByteBuffer.wrap(buf);
+    }
+
+    /**
+     * Gives the buffer back, if it holds nothing unread: for a connection that is about to wait for its
+     * peer without a thread. The next read takes one again.
+     *
+     * @return whether the buffer was released
+     */
+    boolean release() {
+        if (pos != limit || buf == null) return buf == null;
+        if (pool != null && buf.length == initialSize) pool.give(buf);
+        buf = null;
+        view = null;
+        pos = 0;
+        limit = 0;
+        return true;
     }
 
     int available() {
@@ -44,7 +67,10 @@ final class SocketInput {
      * @return bytes read, -1 at end of stream, or 0 if the buffer is full at its maximum size
      */
     int fill() throws IOException {
-        if (pos == limit) {
+        if (buf == null) {
+            buf = pool != null ? pool.take() : new byte[initialSize];
+            view = ByteBuffer.wrap(buf);
+        } else if (pos == limit) {
             pos = 0;
             limit = 0;
             if (buf.length > initialSize) {

@@ -12,6 +12,8 @@ import java.nio.channels.GatheringByteChannel;
  */
 final class SocketOutput {
 
+    private static final ByteArrayPool POOL_8K = new ByteArrayPool(8192, 256);
+
     private static final int MIN_DIRECT_WRITE = 4096;
     /**
      * Large writes go out in slices of this size, each under a fresh deadline: the I/O timeout bounds time
@@ -23,8 +25,11 @@ final class SocketOutput {
     private final GatheringByteChannel channel;
     private final Deadlines connection;
     private final long ioTimeoutNanos;
-    private final byte[] buf;
-    private final ByteBuffer view;
+    private final int size;
+    private final ByteArrayPool pool;
+    /** Gathers small writes; {@code null} while released (see {@link #release()}). */
+    private byte[] buf;
+    private ByteBuffer view;
     private final ByteBuffer[] pair = new ByteBuffer[2];
     private int count;
 
@@ -32,17 +37,40 @@ final class SocketOutput {
         this.connection = deadlines;
         this.channel = channel;
         this.ioTimeoutNanos = ioTimeoutNanos;
+        this.size = size;
+        this.pool = size == POOL_8K.size() ? POOL_8K : null;
         this.buf = new byte[size];
         this.view = ByteBuffer.wrap(buf);
         this.pair[0] = view;
     }
 
+    /**
+     * Gives the buffer back to a shared pool: for a connection that is about to wait for its peer
+     * without a thread. Call only with nothing buffered (after a flush); the next write takes one again.
+     */
+    void release() {
+        if (buf == null || count != 0) return;
+        if (pool != null) pool.give(buf);
+        buf = null;
+        view = null;
+        pair[0] = null;
+    }
+
+    /** Takes a buffer again after {@link #release()}. */
+    private void acquire() {
+        buf = pool != null ? pool.take() : new byte[size];
+        view = ByteBuffer.wrap(buf);
+        pair[0] = view;
+    }
+
     void write(int b) throws IOException {
+        if (buf == null) acquire();
         if (count == buf.length) flush();
         buf[count++] = (byte) b;
     }
 
     void write(byte[] b, int off, int len) throws IOException {
+        if (buf == null) acquire();
         if (len <= buf.length - count) {
             System.arraycopy(b, off, buf, count, len);
             count += len;
@@ -64,6 +92,7 @@ final class SocketOutput {
 
     /** Writes a buffer's remaining bytes (consuming them): copied if small, else beside the buffered ones. */
     void write(ByteBuffer b) throws IOException {
+        if (buf == null) acquire();
         int len = b.remaining();
         if (len <= buf.length - count) {
             b.get(buf, count, len);
@@ -86,6 +115,7 @@ final class SocketOutput {
     /** Writes ISO-8859-1 text, one byte per char (head fields are checked to fit). */
     @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int) is the copy we want: no allocation
     void writeLatin1(String s) throws IOException {
+        if (buf == null) acquire();
         int len = s.length();
         int off = 0;
         while (off < len) {
@@ -98,6 +128,7 @@ final class SocketOutput {
     }
 
     void writeCrlf() throws IOException {
+        if (buf == null) acquire();
         if (buf.length - count < 2) flush();
         buf[count++] = '\r';
         buf[count++] = '\n';

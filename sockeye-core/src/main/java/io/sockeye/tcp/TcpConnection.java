@@ -29,6 +29,19 @@ import java.nio.channels.SocketChannel;
  * the writer finishing must not lift the reader's deadline, or a peer that stops sending mid-body would
  * hold the connection for ever.
  *
+ * <p>The time an idle connection may wait for its peer shrinks as the server fills up: above half of
+ * its connection slots, the allowance a protocol set for an idle wait is scaled down in proportion, to a
+ * tenth of it when every slot is taken. An idle connection may also be closed at once, oldest first, to
+ * admit a new client when every slot is taken (see {@link TcpConfig}).
+ *
+ * <h2>Parking</h2>
+ * An idle connection normally waits for its peer in a blocking read on its own virtual thread, which
+ * costs nothing to resume but holds the thread's stack (about 3 KiB) and whatever buffers the protocol
+ * keeps. When the server holds many connections, a protocol that has nothing buffered may instead
+ * {@linkplain #parkUntilReadable() park} the connection: its handler returns, the server waits for the
+ * peer's next bytes in a shared selector, and then calls the handler again, on a new thread, with this
+ * same connection; {@link #attach(Object)} keeps the protocol's state in between.
+ *
  * <p>The state and deadline methods are safe to call from any thread; the channel is meant to be used by
  * the connection's own thread.
  */
@@ -40,12 +53,14 @@ public final class TcpConnection {
     private static final VarHandle STATE;
     private static final VarHandle DEADLINE;
     private static final VarHandle WRITE_DEADLINE;
+    private static final VarHandle PARKED;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "state", int.class);
             DEADLINE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "deadline", long.class);
             WRITE_DEADLINE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "writeDeadline", long.class);
+            PARKED = MethodHandles.lookup().findVarHandle(TcpConnection.class, "parked", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -65,6 +80,14 @@ public final class TcpConnection {
     private volatile boolean timedOut;
     private long expiredAt;         // only touched by the sweeper
     private volatile Thread thread;
+    /** The server's clock when the connection last became idle: the age that decides who is reclaimed first. */
+    private volatile long idleSince;
+    /** Parked in the server's selector, with no thread: whoever clears this owns the connection. */
+    @SuppressWarnings("unused") // accessed through PARKED
+    private volatile boolean parked;
+    private boolean parkRequested;  // only touched by the connection's thread
+    private boolean resumed;        // set before a resumed connection's thread starts, read by it
+    private Object attachment;      // only touched by the connection's thread (one at a time)
 
     TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote, InetSocketAddress local, long id) {
         this.server = server;
@@ -72,6 +95,7 @@ public final class TcpConnection {
         this.remote = remote;
         this.local = local;
         this.id = id;
+        this.idleSince = server.clock();
     }
 
     /** @return the connected channel, in blocking mode */
@@ -110,8 +134,84 @@ public final class TcpConnection {
      * @return {@code false} if the server is stopping, in which case the protocol should close now
      */
     public boolean markIdle() {
+        idleSince = server.clock();
         if (!STATE.compareAndSet(this, ACTIVE, IDLE) && (int) STATE.getVolatile(this) != IDLE) return false;
         return !server.isStopping();
+    }
+
+    /**
+     * Asks, while idle with nothing of the peer's buffered, to wait for the peer's next bytes without a
+     * thread: if the server is holding more connections than {@link TcpConfig#parkIdleAbove()}, this
+     * returns {@code true} and the handler should return at once (keeping its state in
+     * {@link #attach(Object)}); the server calls it again, on a new thread, when the peer sends more, or
+     * closes the connection if its deadline passes (or the server needs the slot, or stops) first. The
+     * read deadline set before the call still bounds the wait. The first call after the handler was
+     * called again for a resumed connection returns {@code false}: the peer has sent something (or
+     * closed), which must be read before the connection can be parked again.
+     *
+     * @return {@code true} if the connection will be parked once the handler returns; {@code false} to
+     *         wait in a blocking read as usual
+     */
+    public boolean parkUntilReadable() {
+        if (resumed) {
+            resumed = false;
+            return false;
+        }
+        if (!server.parkingAdvised() || (int) STATE.getVolatile(this) != IDLE) return false;
+        parkRequested = true;
+        return true;
+    }
+
+    /** @return whether the handler that just returned asked to be parked (and clears the request) */
+    boolean takeParkRequest() {
+        boolean r = parkRequested;
+        parkRequested = false;
+        return r;
+    }
+
+    /** Marks the connection parked: from now on, whoever {@linkplain #unpark() unparks} it owns it. */
+    void parked() {
+        PARKED.setVolatile(this, true);
+    }
+
+    /** Marks a connection taken out of the parked state because its peer sent something, before its handler runs again. */
+    void resumed() {
+        resumed = true;
+    }
+
+    /** @return whether this call took the connection out of the parked state (so the caller owns it now) */
+    boolean unpark() {
+        return PARKED.compareAndSet(this, true, false);
+    }
+
+    /** @return whether the connection waits in the server's selector, with no thread */
+    boolean isParked() {
+        return (boolean) PARKED.getVolatile(this);
+    }
+
+    /** @return whether the connection is idle (between units of work, or before the first) */
+    boolean isIdle() {
+        return (int) STATE.getVolatile(this) == IDLE;
+    }
+
+    /** @return the server's clock reading when the connection last became idle */
+    long idleSince() {
+        return idleSince;
+    }
+
+    /**
+     * Keeps a protocol's state for this connection, for a handler called again after
+     * {@linkplain #parkUntilReadable() parking}.
+     *
+     * @param value the state, or {@code null}
+     */
+    public void attach(Object value) {
+        attachment = value;
+    }
+
+    /** @return what was {@linkplain #attach(Object) attached}, or {@code null} */
+    public Object attachment() {
+        return attachment;
     }
 
     /** @return whether the server is stopping, so the current unit of work should be the last */
@@ -164,6 +264,11 @@ public final class TcpConnection {
         return timedOut;
     }
 
+    /** @return whether {@link #close()} has not been called (the peer may still have closed its end) */
+    public boolean isOpen() {
+        return (int) STATE.getVolatile(this) != CLOSED && channel.isOpen();
+    }
+
     /** Closes the channel now; blocked reads and writes end with an exception. Idempotent. */
     public void close() {
         STATE.setVolatile(this, CLOSED);
@@ -184,18 +289,42 @@ public final class TcpConnection {
         if (t != null) t.interrupt();
     }
 
-    /** Called by the server when it stops: closes the connection if it is idle. */
+    /**
+     * Closes the connection if it is idle: when the server stops, or needs its slot. A parked connection
+     * is then ended by the caller's server (no thread of its own will).
+     *
+     * @return whether it was idle (and is now closed)
+     */
     boolean closeIfIdle() {
         if (STATE.compareAndSet(this, IDLE, CLOSED)) {
             close();
+            if (unpark()) server.ended(this);
             return true;
         }
         return false;
     }
 
-    /** Called by the sweeper on every pass. */
-    void sweep(long now, long hardCloseNanos) {
-        if (!passed((long) DEADLINE.getAcquire(this), now) && !passed((long) WRITE_DEADLINE.getAcquire(this), now)) {
+    /**
+     * Called by the sweeper on every pass.
+     *
+     * @param idleScale how much of an idle wait's allowance is left under the server's present load, from
+     *                  1 (all of it) down; applied to the deadline of a connection that is idle
+     */
+    void sweep(long now, long hardCloseNanos, double idleScale) {
+        long readDeadline = (long) DEADLINE.getAcquire(this);
+        if (readDeadline != 0 && idleScale < 1 && (int) STATE.getVolatile(this) == IDLE) {
+            long since = idleSince;
+            readDeadline = asDeadline(since + (long) ((readDeadline - since) * idleScale));
+        }
+        if (!passed(readDeadline, now) && !passed((long) WRITE_DEADLINE.getAcquire(this), now)) {
+            return;
+        }
+        if (isParked()) {
+            // nobody is reading: an idle wait that ran out simply ends
+            if (STATE.compareAndSet(this, IDLE, CLOSED) && unpark()) {
+                close();
+                server.ended(this);
+            }
             return;
         }
         if (!timedOut) {

@@ -3,12 +3,16 @@ package io.sockeye.tcp;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,11 +26,14 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A TCP server that runs a {@link ConnectionHandler} on one virtual thread per accepted connection.
  *
- * <p>One platform thread accepts; a permit per connection caps how many are served at once (excess
- * connections wait in the kernel's backlog, so a flood slows the server down rather than bringing it
- * down); a second platform thread enforces the connections' deadlines. {@link #shutdown(Duration)} stops
- * gracefully: it stops accepting, closes idle connections, lets active ones finish up to a deadline, then
- * closes what is left.
+ * <p>One platform thread accepts; a permit per connection caps how many are open at once. At the cap, a
+ * new client is admitted by closing the connections that have been idle longest (never one in the middle
+ * of a unit of work); only when none is idle does it wait in the kernel's backlog, so a flood of idle
+ * connections cannot lock new clients out (see {@link TcpConfig}). A second platform thread enforces the
+ * connections' deadlines, shortening idle waits as the server fills up. Idle connections may be
+ * {@linkplain TcpConnection#parkUntilReadable() parked} without a thread when there are many.
+ * {@link #shutdown(Duration)} stops gracefully: it stops accepting, closes idle connections, lets active
+ * ones finish up to a deadline, then closes what is left.
  *
  * <pre>{@code
  * try (TcpServer server = TcpServer.start(TcpConfig.defaults().withAddress(null, 0), handler)) {
@@ -42,18 +49,26 @@ public final class TcpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.sockeye");
     private static final long HARD_CLOSE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(5);
+    /** How long the acceptor waits for a slot before it looks again for idle connections to close. */
+    private static final long SLOT_WAIT_MILLIS = 20;
+    /** How long the acceptor waits for the slots of connections it closed before it closes more. */
+    private static final long RECLAIM_WAIT_MILLIS = 1000;
 
     private final TcpConfig config;
     private final ConnectionHandler handler;
     private final ServerSocketChannel serverChannel;
     private final InetSocketAddress boundAddress;
+    private final int maxConnections;
     private final Semaphore permits;
     private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AddressCounts perAddress;
     private final AtomicLong ids = new AtomicLong();
     private final ThreadFactory connectionThreads;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread acceptor;
     private final Thread sweeper;
+    private final String threadBase;
+    private volatile IdleSelector idleSelector;
     private volatile boolean stopping;
     /** {@link System#nanoTime()} at the last sweep, plus one sweep interval: a deadline set from it never fires early. */
     private volatile long clock;
@@ -63,11 +78,13 @@ public final class TcpServer implements AutoCloseable {
         this.handler = handler;
         this.serverChannel = serverChannel;
         this.boundAddress = (InetSocketAddress) serverChannel.getLocalAddress();
-        this.permits = new Semaphore(config.maxConnections());
-        String base = "sockeye-" + config.name() + "-" + boundAddress.getPort();
-        this.connectionThreads = Thread.ofVirtual().name(base + "-conn-", 1).factory();
-        this.acceptor = Thread.ofPlatform().name(base + "-accept").daemon(false).unstarted(this::acceptLoop);
-        this.sweeper = Thread.ofPlatform().name(base + "-deadlines").daemon(true).unstarted(this::sweepLoop);
+        this.maxConnections = OpenFilesLimit.clampConnections(config.maxConnections(), LOG);
+        this.permits = new Semaphore(maxConnections);
+        this.perAddress = config.maxConnectionsPerAddress() > 0 ? new AddressCounts() : null;
+        this.threadBase = "sockeye-" + config.name() + "-" + boundAddress.getPort();
+        this.connectionThreads = Thread.ofVirtual().name(threadBase + "-conn-", 1).factory();
+        this.acceptor = Thread.ofPlatform().name(threadBase + "-accept").daemon(false).unstarted(this::acceptLoop);
+        this.sweeper = Thread.ofPlatform().name(threadBase + "-deadlines").daemon(true).unstarted(this::sweepLoop);
         this.clock = System.nanoTime() + config.sweepInterval().toNanos();
     }
 
@@ -123,6 +140,14 @@ public final class TcpServer implements AutoCloseable {
         return connections.size();
     }
 
+    /**
+     * @return the connections open at once: {@link TcpConfig#maxConnections()}, or less if the open-files
+     *         limit does not allow that many
+     */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
     /** @return the coarse clock deadlines are set from (see {@link TcpConnection#setTimeout(long)}) */
     long clock() {
         return clock;
@@ -133,62 +158,165 @@ public final class TcpServer implements AutoCloseable {
         return stopping;
     }
 
+    /** @return whether idle connections should wait parked, without a thread: there are many of them */
+    boolean parkingAdvised() {
+        return connections.size() > config.parkIdleAbove() && !stopping;
+    }
+
     private void acceptLoop() {
-        long backoffMillis = 0;
+        AcceptFailures failures = new AcceptFailures(LOG, port());
         while (!stopping) {
-            try {
-                permits.acquire();
-            } catch (InterruptedException e) {
-                break;
-            }
             SocketChannel channel;
             try {
                 channel = serverChannel.accept();
-                backoffMillis = 0;
+                failures.recovered();
             } catch (ClosedChannelException e) {
-                permits.release();
                 break;
             } catch (IOException e) {
-                permits.release();
                 if (stopping) break;
-                // Out of file descriptors and the like: back off as Go's Server.Serve does, from 5 ms to 1 s,
-                // so that the loop does not spin while the condition lasts.
-                backoffMillis = backoffMillis == 0 ? 5 : Math.min(backoffMillis * 2, 1000);
-                LOG.log(Level.WARNING, "accept failed on port " + port() + ": " + e + "; retrying in " + backoffMillis + " ms");
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMillis));
+                // Out of file descriptors (EMFILE) and the like: idle connections hold descriptors that a
+                // waiting client could use, so give some back, then back off rather than spin
+                reclaimIdle(null);
+                failures.failed(e);
+                continue;
+            }
+            if (!permits.tryAcquire() && !awaitSlot()) {
+                closeQuietly(channel);
                 continue;
             }
             startConnection(channel);
         }
     }
 
+    /**
+     * Every slot is taken and a client is waiting: closes the longest-idle connections to make room, and
+     * waits for a slot to free, looking again for idle connections while it waits.
+     *
+     * @return whether a slot was taken; {@code false} if the server is stopping
+     */
+    private boolean awaitSlot() {
+        while (!stopping) {
+            // the connections just closed give their slots back as their threads see the close: wait for
+            // that (rather than close more meanwhile); with none idle, look again shortly
+            long wait = reclaimIdle(null) > 0 ? RECLAIM_WAIT_MILLIS : SLOT_WAIT_MILLIS;
+            try {
+                if (permits.tryAcquire(wait, TimeUnit.MILLISECONDS)) return true;
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Closes the connections idle the longest: a batch of them (as nginx drains its reusable connections,
+     * up to 32 at a time and an eighth of those idle), so that a burst of newcomers does not scan the
+     * connections for each one.
+     *
+     * @param from only this client's connections, or {@code null} for anyone's
+     * @return how many were closed
+     */
+    private int reclaimIdle(InetAddress from) {
+        List<TcpConnection> idle = new ArrayList<>();
+        for (TcpConnection c : connections) {
+            if (c.isIdle() && (from == null || c.remoteAddress().getAddress().equals(from))) idle.add(c);
+        }
+        if (idle.isEmpty()) return 0;
+        int batch = from != null ? 1 : Math.max(1, Math.min(32, idle.size() / 8));
+        // idle since the same sweep (the clock's grain): the older connection first
+        idle.sort(Comparator.comparingLong(TcpConnection::idleSince).thenComparingLong(TcpConnection::id));
+        int closed = 0;
+        for (int i = 0; i < idle.size() && closed < batch; i++) {
+            if (idle.get(i).closeIfIdle()) closed++;
+        }
+        int n = closed;
+        LOG.log(Level.DEBUG, () -> "closed " + n + " idle connection(s) to admit a new one"
+                + (from == null ? "" : " from " + from.getHostAddress()));
+        return closed;
+    }
+
     private void startConnection(SocketChannel channel) {
         TcpConnection connection = null;
+        InetAddress address = null;
         try {
-            if (config.tcpNoDelay()) channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
-            if (config.loopbackSendBuffer() > 0 && remote.getAddress().isLoopbackAddress()) {
+            address = remote.getAddress();
+            if (perAddress != null && !admit(address)) {
+                address = null;
+                closeQuietly(channel);
+                permits.release();
+                return;
+            }
+            if (config.tcpNoDelay()) channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (config.loopbackSendBuffer() > 0 && address.isLoopbackAddress()) {
                 channel.setOption(StandardSocketOptions.SO_SNDBUF, config.loopbackSendBuffer());
             }
             connection = new TcpConnection(this, channel, remote, (InetSocketAddress) channel.getLocalAddress(),
                     ids.incrementAndGet());
             connections.add(connection);
-            TcpConnection started = connection;
-            connectionThreads.newThread(() -> run(started)).start();
+            // its handler runs at once, even when idle connections are being parked: it sets the deadline
+            // within which a new connection must speak, then may park it
+            startThread(connection);
         } catch (IOException | RuntimeException e) {
             // the peer reset before we got to it, or no thread could be started: drop this one, keep serving
-            if (connection != null) connections.remove(connection);
             closeQuietly(channel);
-            permits.release();
+            if (connection != null) {
+                connection.close();
+                if (connections.remove(connection)) {
+                    if (perAddress != null) perAddress.release(address);
+                    permits.release();
+                }
+            } else {
+                if (perAddress != null && address != null) perAddress.release(address);
+                permits.release();
+            }
             if (!(e instanceof IOException)) LOG.log(Level.WARNING, "could not start a connection thread", e);
         }
     }
 
+    /** Counts a connection against its address's cap, closing one of that address's idle ones if it is full. */
+    private boolean admit(InetAddress address) {
+        int cap = config.maxConnectionsPerAddress();
+        if (perAddress.acquire(address, cap)) return true;
+        if (reclaimIdle(address) > 0) {
+            // the closed connection gives its count back when it ends; count this one now, over by one
+            perAddress.acquire(address, Integer.MAX_VALUE);
+            return true;
+        }
+        perAddress.refused(address, cap, LOG);
+        return false;
+    }
+
+    private void startThread(TcpConnection connection) {
+        connectionThreads.newThread(() -> run(connection)).start();
+    }
+
+    /**
+     * Hands a parked connection whose peer sent something back to its handler, on a new thread. Called by
+     * the {@link IdleSelector}, which has taken the connection out of the parked state.
+     */
+    void resume(TcpConnection connection) {
+        try {
+            connection.channel().configureBlocking(true);
+            connection.resumed();
+            startThread(connection);
+        } catch (IOException | RuntimeException e) {
+            connection.close();
+            ended(connection);
+            if (!(e instanceof IOException)) LOG.log(Level.WARNING, "could not resume a connection", e);
+        }
+    }
+
     private void run(TcpConnection connection) {
+        boolean parked = false;
         try {
             connection.runningOn(Thread.currentThread());
             if (stopping) return;
             handler.handle(connection);
+            if (connection.takeParkRequest()) {
+                connection.runningOn(null); // before it can be resumed on another thread
+                parked = park(connection);
+            }
         } catch (IOException e) {
             // peers vanish all the time; not worth more than a debug line
             LOG.log(Level.DEBUG, () -> connection + ": " + e);
@@ -198,10 +326,41 @@ public final class TcpServer implements AutoCloseable {
             LOG.log(Level.ERROR, connection + ": connection handler failed", e);
             throw e;
         } finally {
-            connection.close();
-            connections.remove(connection);
-            permits.release();
+            if (!parked) {
+                connection.close();
+                ended(connection);
+            }
         }
+    }
+
+    /** @return whether the connection was parked (and so is no longer this thread's to end) */
+    private boolean park(TcpConnection connection) {
+        if (stopping || !connection.isOpen() || !connection.isIdle()) return false;
+        try {
+            idleSelector().park(connection);
+            return true;
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> connection + ": could not be parked: " + e);
+            return false;
+        }
+    }
+
+    private IdleSelector idleSelector() throws IOException {
+        IdleSelector s = idleSelector;
+        if (s != null) return s;
+        synchronized (this) {
+            if (idleSelector == null) idleSelector = new IdleSelector(this, threadBase + "-idle");
+            return idleSelector;
+        }
+    }
+
+    /** A connection is over: gives back its slot. Called once per connection, by whoever ended it. */
+    void ended(TcpConnection connection) {
+        if (!connections.remove(connection)) return;
+        if (perAddress != null) perAddress.release(connection.remoteAddress().getAddress());
+        permits.release();
+        IdleSelector s = idleSelector;
+        if (s != null && !connection.channel().isBlocking()) s.wakeup(); // a parked channel is released by its selector
     }
 
     private void sweepLoop() {
@@ -210,10 +369,23 @@ public final class TcpServer implements AutoCloseable {
             LockSupport.parkNanos(interval);
             long now = System.nanoTime();
             clock = now + interval;
+            double idleScale = idleScale(connections.size(), maxConnections);
             for (TcpConnection c : connections) {
-                c.sweep(now, HARD_CLOSE_NANOS);
+                c.sweep(now, HARD_CLOSE_NANOS, idleScale);
             }
         }
+    }
+
+    /**
+     * The share of an idle wait's allowance that is left at the present load: all of it up to half of
+     * the slots taken, then less in proportion, down to a tenth when every slot is taken. A busy server
+     * keeps its slots for clients that use them, and a new connection that says nothing (a slowloris
+     * attack) is dropped sooner the harder it is pressed.
+     */
+    static double idleScale(int open, int max) {
+        double load = (double) open / max;
+        if (load <= 0.5) return 1;
+        return Math.max(0.1, 1 - (load - 0.5) * 1.8);
     }
 
     /**
@@ -246,6 +418,7 @@ public final class TcpServer implements AutoCloseable {
             for (TcpConnection c : connections) {
                 c.close();
                 c.interrupt();
+                if (c.unpark()) ended(c); // parked: no thread of its own will end it
                 forced++;
             }
             if (forced > 0) LOG.log(Level.INFO, "closed " + forced + " connection(s) still busy after the " + grace.toMillis() + " ms grace period");
@@ -260,6 +433,8 @@ public final class TcpServer implements AutoCloseable {
             stopped.countDown();
             LockSupport.unpark(sweeper);
             joinQuietly(sweeper);
+            IdleSelector s = idleSelector;
+            if (s != null) s.stop();
         }
     }
 

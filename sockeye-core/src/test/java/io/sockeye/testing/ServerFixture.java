@@ -23,12 +23,24 @@ public final class ServerFixture {
     private ServerFixture() {
     }
 
-    /** @return the defaults on 127.0.0.1, any port, with a short shutdown grace so tests end quickly */
+    /**
+     * Set (to 0) by the build's second run of the wire tests, so that they run with every idle connection
+     * parked in the server's selector rather than waiting on its own thread: both ways of waiting for a
+     * client's next request are held to the same tests.
+     */
+    public static final Integer PARK_IDLE_ABOVE = Integer.getInteger("sockeye.test.parkIdleAbove");
+
+    /**
+     * @return the defaults on 127.0.0.1, any port, with a short shutdown grace so tests end quickly (and
+     *         {@link #PARK_IDLE_ABOVE} when the build sets it)
+     */
     public static ServerConfig loopback() {
-        return ServerConfig.defaults()
-                .withPort(0)
-                .withBindAddress(InetAddress.getLoopbackAddress())
-                .withShutdownGrace(Duration.ofMillis(500));
+        ServerConfig.Builder b = ServerConfig.defaults().toBuilder()
+                .port(0)
+                .bindAddress(InetAddress.getLoopbackAddress())
+                .shutdownGrace(Duration.ofMillis(500));
+        if (PARK_IDLE_ABOVE != null) b.parkIdleAbove(PARK_IDLE_ABOVE);
+        return b.build();
     }
 
     public static HttpServer start(ServerConfig config, Handler handler) throws IOException {
