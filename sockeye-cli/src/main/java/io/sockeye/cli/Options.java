@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,6 +64,26 @@ final class Options {
     @Option(names = "--cgi-timeout", paramLabel = "SECONDS", description = "Kill a CGI script after this long (default 30).")
     int cgiTimeout = 30;
 
+    @Option(names = "--max-connections", paramLabel = "N", description = "Connections open at once (default 10000; at the"
+            + " cap the longest-idle ones are closed to admit new clients; lowered to what 'ulimit -n' allows).")
+    int maxConnections = ServerConfig.defaults().maxConnections();
+
+    @Option(names = "--max-connections-per-address", paramLabel = "N",
+            description = "Connections one client address may hold at once (default: no cap).")
+    int maxConnectionsPerAddress;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Close a kept-alive connection after this long"
+            + " without a request (default 60; shorter when the server is more than half full).")
+    int idleTimeout = (int) ServerConfig.defaults().idleTimeout().toSeconds();
+
+    @Option(names = "--request-timeout", paramLabel = "SECONDS",
+            description = "Time a client has to send a request's head (default 10; 408 after it).")
+    int requestTimeout = (int) ServerConfig.defaults().requestHeadTimeout().toSeconds();
+
+    @Option(names = "--io-timeout", paramLabel = "SECONDS", description = "Drop a connection whose body upload or"
+            + " response download makes no progress for this long (default 30).")
+    int ioTimeout = (int) ServerConfig.defaults().ioTimeout().toSeconds();
+
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request.")
     boolean quiet;
 
@@ -83,6 +104,11 @@ final class Options {
         if (!Files.isDirectory(directory)) return "not a directory: " + directory;
         if (!Files.isReadable(directory)) return "cannot read the directory: " + directory;
         if (cgiTimeout < 1) return "--cgi-timeout must be at least 1 second";
+        if (maxConnections < 1) return "--max-connections must be at least 1";
+        if (maxConnectionsPerAddress < 0) return "--max-connections-per-address must not be negative";
+        if (idleTimeout < 1) return "--idle-timeout must be at least 1 second";
+        if (requestTimeout < 1) return "--request-timeout must be at least 1 second";
+        if (ioTimeout < 1) return "--io-timeout must be at least 1 second";
         List<String> cleaned = new ArrayList<>();
         for (String d : cgiDirs) {
             String clean = d.replaceAll("^/+|/+$", "");
@@ -107,10 +133,16 @@ final class Options {
     }
 
     ServerConfig config() {
-        return ServerConfig.defaults()
-                .withBindAddress(bindAddress)
-                .withPort(port())
-                .withAccessLog(!quiet);
+        return ServerConfig.builder()
+                .bindAddress(bindAddress)
+                .port(port())
+                .maxConnections(maxConnections)
+                .maxConnectionsPerAddress(maxConnectionsPerAddress)
+                .idleTimeout(Duration.ofSeconds(idleTimeout))
+                .requestHeadTimeout(Duration.ofSeconds(requestTimeout))
+                .ioTimeout(Duration.ofSeconds(ioTimeout))
+                .accessLog(!quiet)
+                .build();
     }
 
     /** {@code --version}. */
