@@ -188,10 +188,10 @@ class WireErrorsTest {
                 + "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n";
         try (RawClient c = new RawClient(server.port(), 3_000)) {
             RawResponse first = c.send(request).read();
-            if (path.equals("/read")) {
-                assertEquals(400, first.status(), "the handler read a malformed chunked body: " + first.statusLine());
-                assertEquals("close", first.header("Connection"));
-            }
+            // /ignore answers without reading the body; the body arrived with the head (one write), so its
+            // framing is checked when the answer is committed and the answer is the 400 (as nginx gives)
+            assertEquals(400, first.status(), path + ": a malformed chunked body: " + first.statusLine());
+            assertEquals("close", first.header("Connection"));
             String rest = c.readUntilClosed();
             assertEquals("", rest, "nothing may follow the answer to the malformed body");
         }

@@ -58,6 +58,21 @@ abstract class BodyStream extends InputStream {
         return protocolError;
     }
 
+    /**
+     * Checks the part of the body already received for framing errors, without consuming it; one found
+     * breaks the body (as if a read had found it), so that the connection closes after the answer.
+     *
+     * @return the error, or {@code null}
+     */
+    HttpException checkReceivedFraming() {
+        return null;
+    }
+
+    /** Breaks the body with a protocol error found ahead of the reads. */
+    void fail(HttpException e) {
+        if (protocolError == null && failure == null) protocolError = e;
+    }
+
     /** @return whether the body broke because the client was too slow */
     boolean timedOut() {
         return failure != null && connection.timedOut();

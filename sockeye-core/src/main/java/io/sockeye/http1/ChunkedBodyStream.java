@@ -42,6 +42,9 @@ final class ChunkedBodyStream extends BodyStream {
     private byte[] line = new byte[64];
     private int lineLength;
     private int trailerBytes;
+    /** Checking bytes ahead without consuming them (see {@link #framingErrorInBuffer()}); trailers are then counted, not kept. */
+    private boolean peeking;
+    private int peekedTrailers;
 
     ChunkedBodyStream(SocketInput in, Deadlines connection, long maxBody, int maxTrailerBytes, int maxTrailerCount) {
         super(in, connection);
@@ -64,6 +67,66 @@ final class ChunkedBodyStream extends BodyStream {
     @Override
     public int available() {
         return state == State.DATA && !broken() ? (int) Math.min(in.available(), chunkRemaining) : 0;
+    }
+
+    /**
+     * Checks the framing of what has already arrived of the body, without consuming it (nor breaking the
+     * body: see {@link #checkReceivedFraming()}): a response is about
+     * to be committed, and a malformed body that is already here should get its 400 (as nginx answers)
+     * rather than the handler's answer followed by a closed connection. Bytes not yet received are not
+     * waited for.
+     *
+     * @return the framing error in the received bytes, or {@code null} if there is none (so far)
+     */
+    @Override
+    HttpException checkReceivedFraming() {
+        HttpException e = framingErrorInBuffer();
+        if (e != null) fail(e);
+        return e;
+    }
+
+    HttpException framingErrorInBuffer() {
+        if (atEnd() || broken() || in.available() == 0) return null;
+        State savedState = state;
+        long savedRemaining = chunkRemaining;
+        long savedTotal = total;
+        int savedDigits = digits;
+        int savedSignificant = significantDigits;
+        int savedSizeLine = sizeLineLength;
+        byte[] savedLine = lineLength > 0 ? line.clone() : line;
+        int savedLineLength = lineLength;
+        int savedTrailerBytes = trailerBytes;
+        peeking = true;
+        peekedTrailers = trailers.size();
+        try {
+            byte[] buf = in.buf;
+            int p = in.pos;
+            int end = in.limit;
+            while (p < end && state != State.DONE) {
+                if (state == State.DATA) {
+                    int n = (int) Math.min(chunkRemaining, end - p);
+                    p += n;
+                    chunkRemaining -= n;
+                    if (chunkRemaining == 0) state = State.DATA_CR;
+                    continue;
+                }
+                step(buf[p++] & 0xff);
+            }
+            return null;
+        } catch (HttpException e) {
+            return e;
+        } finally {
+            peeking = false;
+            state = savedState;
+            chunkRemaining = savedRemaining;
+            total = savedTotal;
+            digits = savedDigits;
+            significantDigits = savedSignificant;
+            sizeLineLength = savedSizeLine;
+            line = savedLine;
+            lineLength = savedLineLength;
+            trailerBytes = savedTrailerBytes;
+        }
     }
 
     @Override
@@ -175,10 +238,10 @@ final class ChunkedBodyStream extends BodyStream {
     private void endOfTrailerLine() {
         if (lineLength == 0) {
             state = State.DONE;
-            trailers.makeReadOnly();
+            if (!peeking) trailers.makeReadOnly();
             return;
         }
-        if (trailers.size() >= maxTrailerCount) {
+        if ((peeking ? peekedTrailers++ : trailers.size()) >= maxTrailerCount) {
             throw new HttpException(Status.REQUEST_HEADER_FIELDS_TOO_LARGE, "too many trailer fields");
         }
         addTrailer(line, lineLength);
@@ -194,7 +257,7 @@ final class ChunkedBodyStream extends BodyStream {
         String name = new String(b, 0, colon, StandardCharsets.ISO_8859_1);
         String value = new String(b, colon + 1, len - colon - 1, StandardCharsets.ISO_8859_1);
         try {
-            trailers.add(name, value);
+            (peeking ? new Headers() : trailers).add(name, value); // a peek checks the field, keeps nothing
         } catch (IllegalArgumentException e) {
             throw bad("malformed trailer field");
         }

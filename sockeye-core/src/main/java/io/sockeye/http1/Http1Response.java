@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.sockeye.Headers;
+import io.sockeye.HttpException;
 import io.sockeye.Response;
 import io.sockeye.Status;
 import io.sockeye.tcp.TcpConnection;
@@ -234,6 +235,10 @@ final class Http1Response implements Response {
      */
     Framing commit(long knownLength) throws IOException {
         checkNotCommitted();
+        // A body that is already known to be malformed gets its 400 instead of the handler's answer (which
+        // then gets the 400 from the connection's catch site): what follows it can no longer be parsed
+        HttpException malformed = requestBody.checkReceivedFraming();
+        if (malformed != null) throw malformed;
         long length = knownLength >= 0 ? knownLength : handlerDeclaredLength();
         if (continueLock == null) {
             committed = true;

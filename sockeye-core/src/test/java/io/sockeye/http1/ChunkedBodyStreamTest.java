@@ -369,4 +369,55 @@ class ChunkedBodyStreamTest {
         assertEquals(0, s.available());
         assertNotNull(s.trailers());
     }
+
+    // ---- checking what has arrived without consuming it (at commit: a malformed body gets its 400) ----
+
+    /** A body whose whole wire form fits the input buffer, so that one fill has it all. */
+    private ChunkedBodyStream received(String wire) throws IOException {
+        channel = new PieceChannel(wire, 4096);
+        in = new SocketInput(channel, Deadlines.NONE, 4096, 4096, 0);
+        ChunkedBodyStream s = new ChunkedBodyStream(in, Deadlines.NONE, MAX_BODY, MAX_TRAILER_BYTES, MAX_TRAILERS);
+        in.fill();
+        return s;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 5, 9, 14, 22, 27})
+    void aPeekAtAValidBodyFindsNothingAndConsumesNothing(int readFirst) throws IOException {
+        String wire = "5\r\nhello\r\n3;x=y\r\nabc\r\n0\r\nT-One: 1\r\nT-Two: 2\r\n\r\n" + NEXT;
+        ChunkedBodyStream s = received(wire);
+        // read part of the body, leaving the decoder in the middle of a chunk, a size line or a trailer
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] one = new byte[1];
+        while (got.size() < Math.min(readFirst, 8) && s.read(one, 0, 1) == 1) got.write(one[0]);
+        assertNull(s.checkReceivedFraming(), "a valid body has no framing error");
+        assertFalse(s.broken());
+        got.writeBytes(readAll(s, 7).getBytes(ISO_8859_1));
+        assertEquals("helloabc", got.toString(ISO_8859_1), "the peek consumed nothing");
+        assertEquals("1", s.trailers().get("T-One"));
+        assertEquals("2", s.trailers().get("T-Two"));
+        assertEquals(2, s.trailers().size(), "the peek kept no trailer of its own");
+        assertEquals(NEXT, unread(), "the next request is where it was");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5x\r\nhello\r\n0\r\n\r\n", "5\r\nhelloX\r\n0\r\n\r\n", "5\nhello\r\n0\r\n\r\n",
+        "5\r\nhello\r\n0\r\nbad trailer\r\n\r\n", "5\r\nhello\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n"})
+    void aPeekFindsAMalformedBodyAndBreaksIt(String wire) throws IOException {
+        ChunkedBodyStream s = received(wire);
+        HttpException e = s.checkReceivedFraming();
+        assertNotNull(e, "a framing error in " + wire);
+        assertTrue(e.status() == 400 || e.status() == 431, e.status() + " " + e.getMessage());
+        assertTrue(s.broken(), "the body is broken: the connection closes after the answer");
+        assertSame(e, s.protocolError());
+    }
+
+    @Test
+    void aPeekWaitsForNothing() throws IOException {
+        ChunkedBodyStream s = received("5\r\nhel");
+        assertNull(s.checkReceivedFraming(), "nothing wrong so far, and the rest is not waited for");
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        assertInstanceOf(IOException.class, readUntilFailure(s, got), "the body ends early, as the channel does");
+        assertEquals("hel", got.toString(ISO_8859_1), "what had arrived is read as usual");
+    }
 }
