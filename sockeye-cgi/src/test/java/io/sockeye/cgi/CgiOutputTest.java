@@ -71,6 +71,9 @@ class CgiOutputTest {
                 sys.stdout.write("Content-Type: text/plain\\n")
                 sys.stdout.write("X-Big: " + "a" * 70000 + "\\n\\nleaked-body\\n")
                 """);
+        script(cgiBin, "status-999.sh", sh("printf 'Status: 999 Beyond\\nContent-Type: text/plain\\n\\nleaked-body\\n'"));
+        script(cgiBin, "status-100.sh", sh("printf 'Status: 100 Continue\\nContent-Type: text/plain\\n\\nleaked-body\\n'"));
+        script(cgiBin, "two-types.sh", sh("printf 'Content-Type: text/plain\\nContent-Type: text/html\\n\\n<b>leaked-body</b>\\n'"));
         script(cgiBin, "silent.sh", sh("exit 0"));
         script(cgiBin, "fails.sh", sh("echo 'something broke' >&2\nexit 3"));
         script(cgiBin, "fails-after.sh", sh("printf 'Content-Type: text/plain\\n\\npartial\\n'\nexit 4"));
@@ -243,7 +246,8 @@ class CgiOutputTest {
     // ---- failures: 502 ----------------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"no-type.sh", "malformed.sh", "space-name.sh", "status-line.sh", "huge-head.py", "silent.sh", "nph-bad.sh"})
+    @ValueSource(strings = {"no-type.sh", "malformed.sh", "space-name.sh", "status-line.sh", "huge-head.py", "silent.sh", "nph-bad.sh",
+            "status-999.sh", "status-100.sh", "two-types.sh"})
     void badOutputIs502AndNoneOfItLeaks(String name) throws Exception {
         RawResponse r = raw("/cgi-bin/" + name);
         assertEquals(502, r.status(), name + ": " + r.statusLine());
