@@ -3,7 +3,6 @@ package io.sockeye.cgi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,8 @@ import io.sockeye.Status;
  * }</pre>
  *
  * <h2>Which script</h2>
- * The path below the mount point is walked segment by segment; the first regular file is the script, and
+ * The directory is looked up per request: it may be created, replaced or removed while the server runs
+ * (404 while it does not exist). The path below the mount point is walked segment by segment; the first regular file is the script, and
  * the rest of the path is PATH_INFO. The directory is a jail as a docroot is ({@code ..}, encoded
  * separators, hidden names and links out of it are refused). A directory, or a file that is not
  * executable, is 403: a script's source is never sent. Nothing outside the directory is ever run.
@@ -65,8 +65,7 @@ public final class CgiHandler implements Handler {
     // and may itself redirect: the depth of that nesting, per thread.
     private static final ThreadLocal<Integer> REDIRECT_DEPTH = ThreadLocal.withInitial(() -> 0);
 
-    private final Path directory;
-    private final Path realDirectory;
+    private final ScriptDirectory scripts;
     private final Path documentRoot;
     private final Duration timeout;
     private final ScriptSlots slots;
@@ -75,9 +74,8 @@ public final class CgiHandler implements Handler {
     private final boolean passAuthorization;
     private final Handler localRedirects;
 
-    private CgiHandler(Builder b) throws IOException {
-        this.directory = b.directory;
-        this.realDirectory = b.directory.toRealPath();
+    private CgiHandler(Builder b) {
+        this.scripts = new ScriptDirectory(b.directory);
         this.documentRoot = b.documentRoot;
         this.timeout = b.timeout;
         this.slots = new ScriptSlots(b.maxConcurrent);
@@ -88,9 +86,8 @@ public final class CgiHandler implements Handler {
     }
 
     /**
-     * @param directory where the scripts are
+     * @param directory where the scripts are; it need not exist yet (requests get 404 until it does)
      * @return a handler with the defaults (30 s timeout, {@code 16 × cores} scripts at once)
-     * @throws UncheckedIOException if the directory does not exist
      */
     public static CgiHandler of(Path directory) {
         return builder(directory).build();
@@ -103,7 +100,7 @@ public final class CgiHandler implements Handler {
 
     @Override
     public void handle(Request request, Response response) throws IOException, InterruptedException {
-        ScriptLocation location = ScriptLocation.find(request, directory, realDirectory);
+        ScriptLocation location = ScriptLocation.find(request, scripts.path(), scripts.realPath());
         Path spool = null;
         String redirect;
         try {
@@ -355,16 +352,9 @@ public final class CgiHandler implements Handler {
             return this;
         }
 
-        /**
-         * @return the handler
-         * @throws UncheckedIOException if the directory does not exist
-         */
+        /** @return the handler (the directory is looked up per request, so it may be created later) */
         public CgiHandler build() {
-            try {
-                return new CgiHandler(this);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return new CgiHandler(this);
         }
     }
 }
