@@ -1,12 +1,9 @@
 package io.sockeye.cgi;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -14,7 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 
 /**
  * One script run: started directly (never through a shell, with no arguments: the query string is not
- * a command line, CVE-2019-0232) in a process group of its own, its stderr logged line by line, and killed,
+ * a command line, CVE-2019-0232) in a process group of its own, its stderr logged line by line (bounded, see {@link StderrLog}), and killed,
  * with every process it started, if its output is not over within its time or the client goes away.
  *
  * <p>The deadline covers the output, not just the script: a script that exits and leaves a child holding
@@ -24,7 +21,6 @@ import java.util.concurrent.ScheduledFuture;
 final class CgiProcess implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("io.sockeye.cgi");
-    private static final int MAX_LOG_LINE = 4096;
 
     private final ScriptProcess process;
     private final String name;
@@ -124,15 +120,7 @@ final class CgiProcess implements AutoCloseable {
     }
 
     private void logErrors() {
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(process.stderr(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = err.readLine()) != null) {
-                String shown = line.length() > MAX_LOG_LINE ? line.substring(0, MAX_LOG_LINE) + "..." : line;
-                LOG.log(Level.WARNING, name + ": " + shown);
-            }
-        } catch (IOException e) {
-            // the pipe closed with the process
-        }
+        new StderrLog(name).drain(process.stderr());
     }
 
     private void expire() {

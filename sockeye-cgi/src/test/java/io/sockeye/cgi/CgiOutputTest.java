@@ -79,6 +79,9 @@ class CgiOutputTest {
         script(cgiBin, "fails-after.sh", sh("printf 'Content-Type: text/plain\\n\\npartial\\n'\nexit 4"));
         script(cgiBin, "stderr.sh", sh("echo 'first complaint' >&2\nprintf 'Content-Type: text/plain\\n\\nok\\n'\n"
                 + "echo 'second complaint' >&2"));
+        // 30 MB on stderr without a newline, then a line that would recolour an operator's terminal
+        script(cgiBin, "stderr-flood.sh", sh("head -c 30000000 /dev/zero | tr '\\0' x >&2\nprintf '\\n\\033[31mALERT\\302\\233J\\n' >&2\n"
+                + "printf 'Content-Type: text/plain\\n\\nstill answered\\n'"));
         script(cgiBin, "nph-hello.sh", sh("printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nX-Nph: yes\\r\\n\\r\\nnph body\\n'"));
         script(cgiBin, "nph-teapot.sh", sh("printf 'HTTP/1.1 418 I am a teapot\\r\\nContent-Type: text/plain\\r\\n\\r\\nshort and stout\\n'"));
         script(cgiBin, "nph-bad.sh", sh("printf 'Content-Type: text/plain\\n\\nno status line\\n'"));
@@ -293,6 +296,20 @@ class CgiOutputTest {
             assertEquals("io.sockeye.cgi", first.getLoggerName());
             assertTrue(first != second, "one record per line");
             assertFalse(first.getMessage().contains("second complaint"));
+        }
+    }
+
+    @Test
+    void aHugeStderrLineIsLoggedCutShortAndEscapesAreEscaped() throws Exception {
+        try (LogCapture log = LogCapture.of("io.sockeye.cgi")) {
+            RawResponse r = raw("/cgi-bin/stderr-flood.sh");
+            assertEquals(200, r.status());
+            assertEquals("still answered\n", r.text());
+            LogRecord flood = log.await("/cgi-bin/stderr-flood.sh: xxxx");
+            assertTrue(flood.getMessage().length() < 4096 + 100, "a " + flood.getMessage().length() + "-char log line");
+            LogRecord alert = log.await("ALERT");
+            assertEquals("/cgi-bin/stderr-flood.sh: \\x1b[31mALERT\\x9bJ", alert.getMessage(),
+                    "ESC and a C1 CSI from the script's stderr must not reach the log raw");
         }
     }
 
