@@ -233,6 +233,11 @@ public final class CgiHandler implements Handler {
         out.close();
     }
 
+    /** @return bytes in memory (past the free first chunks), bytes on disk, spool files open: for tests */
+    long[] spoolUsage() {
+        return space.usage();
+    }
+
     private void redirectLocally(Request request, Response response, String location) throws IOException {
         if (localRedirects == null) {
             response.redirect(Status.FOUND, location);
