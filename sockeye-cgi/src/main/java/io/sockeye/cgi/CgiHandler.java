@@ -38,16 +38,31 @@ import io.sockeye.Status;
  * <h2>How it runs</h2>
  * Directly (no shell), with no arguments, in its own directory and its own process group or session (so
  * that everything it starts can be killed with it), with a clean environment (see
- * {@code CgiEnvironment}; the server's own is never passed on, and {@code HTTP_PROXY} never set). The
- * request body goes to its stdin: a body of known length as it arrives; a chunked one is first stored in
- * a temporary file (up to the server's body limit, else 413) so the script is told CONTENT_LENGTH. Its
- * stderr is logged line by line, tagged with the script's name. Its output's header section is parsed
- * ({@code Status}, {@code Location}, {@code Content-Type}, other fields passed on; anything malformed is
- * 502); the body is streamed to the client as the script writes it. Scripts named {@code nph-*} write
- * their own status line. A script that runs past its timeout is killed with everything it started (504
- * if it had not answered yet); a client that goes away ends its script; a script that exits non-zero
- * without output is 502. At most {@link Builder#maxConcurrent(int) so many} scripts run at once; a
- * request that cannot get a slot within {@link Builder#queueTimeout(Duration) a short wait} gets 503.
+ * {@code CgiEnvironment}; the server's own is never passed on, and {@code HTTP_PROXY} never set), under
+ * {@link Builder#limits resource limits} (CPU time, address space, open files, processes). The request
+ * body is read whole before a script slot is taken (in memory up to a bound, else in a spool file), so the
+ * script is told CONTENT_LENGTH even for a chunked body and a client slow to upload holds no slot; the
+ * script's stdin is fed from there. Its stderr is logged line by line, bounded and escaped, tagged with the
+ * script's name. Its output is read as fast as it writes it into a spool (memory, then a file), from which
+ * the response is written at the client's pace: the script ends, is reaped and gives its slot back even
+ * while a slow client is still reading, and a client that keeps up gets each piece as it is written. Its
+ * header section is parsed ({@code Status}, {@code Location}, {@code Content-Type}, other fields passed
+ * on; anything malformed is 502). Scripts named {@code nph-*} write their own status line. A script that
+ * runs past its timeout is killed with everything it started (504 if it had not answered yet); a client
+ * that goes away ends its script; a script that exits non-zero without output is 502. At most
+ * {@link Builder#maxConcurrent(int) so many} scripts run at once; a request that cannot get a slot within
+ * {@link Builder#queueTimeout(Duration) a short wait} gets 503.
+ *
+ * <h2>What it holds, and for how long</h2>
+ * Every script is reaped, however its request ended (answered, redirected, failed, timed out, its client
+ * gone, the server stopped), and its process group is killed when it ends: nothing it started in the group
+ * outlives it. A process that left the group is killed too if {@link Builder#adoptOrphans(boolean)} is on.
+ * Bodies and outputs wait in memory up to {@link Builder#bufferLimits(int, long) a bound per request and in
+ * total}, then in spool files, capped {@link Builder#spoolLimits(long, int) in bytes and in number} (a body
+ * past them is 503 with {@code Retry-After}, one larger than them 413; an output waits, and its script with
+ * it); spool files go to {@link Builder#spoolDirectory(Path) a private directory} and are unlinked as soon as
+ * they are open, so none is ever left behind. A client that reads nothing for the server's I/O timeout is
+ * dropped, and its spooled output with it.
  *
  * <p>On Linux with Java 22 or newer and native access enabled ({@code --enable-native-access}, which the
  * command-line server's jar declares), scripts are started with {@code posix_spawn} and their pipes

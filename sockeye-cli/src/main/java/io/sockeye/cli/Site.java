@@ -41,6 +41,9 @@ final class Site {
                     .documentRoot(root)
                     .timeout(Duration.ofSeconds(options.cgiTimeout))
                     .localRedirects(router)
+                    // the command's JVM starts no processes of its own: whatever a script leaves running
+                    // after its request (a setsid'd daemon, say) is adopted and killed
+                    .adoptOrphans(true)
                     .build());
         }
         return router.mount("/", files.build());
