@@ -140,4 +140,23 @@ class CgiSpoolTest {
             assertTrue(Files.exists(done));
         }
     }
+
+    @Test
+    void aClientThatReadsNothingIsDroppedAtTheIoTimeoutAndItsSpoolGivenBack(@TempDir Path tmp) throws Exception {
+        Path bin = tmp.resolve("bin");
+        script(bin, "big.sh", "#!/bin/sh\nprintf 'Content-Type: application/octet-stream\\n\\n'\nhead -c 8000000 /dev/zero\n");
+        CgiHandler handler = CgiHandler.builder(bin).spoolDirectory(tmp.resolve("spool")).build();
+        try (HttpServer server = io.sockeye.testing.ServerFixture.start(io.sockeye.testing.ServerFixture.loopback()
+                .withIoTimeout(java.time.Duration.ofMillis(500)), handler); Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            s.getOutputStream().write("GET /big.sh HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            awaitSpoolBytes(handler, 1);
+            // reads nothing; the server's write deadline (the I/O timeout) must drop it and free the spool
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+            while ((handler.spoolUsage()[1] > 0 || handler.spoolUsage()[2] > 0) && System.nanoTime() < until) Thread.sleep(20);
+            assertEquals(0, handler.spoolUsage()[1], "spooled output of a dropped client");
+            assertEquals(0, handler.spoolUsage()[2], "spool files of a dropped client");
+        }
+    }
 }
