@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -44,7 +43,9 @@ final class Orphans {
     private static final long SELF = ProcessHandle.current().pid();
     private static final Duration SWEEP_DELAY = Duration.ofMillis(100);
 
-    private static final Set<Long> LIVE = ConcurrentHashMap.newKeySet();
+    // A count per pid, not a set: on the JDK path a pid is unregistered just after the JDK reaped it, and
+    // a new script may have been given the same pid in between.
+    private static final ConcurrentHashMap<Long, Integer> LIVE = new ConcurrentHashMap<>();
     // Spawns take the read lock until their pid is in LIVE; a sweep takes the write lock, so it never
     // sees a script that was just started and not yet registered.
     private static final ReentrantReadWriteLock SPAWNING = new ReentrantReadWriteLock();
@@ -65,7 +66,7 @@ final class Orphans {
         SPAWNING.readLock().lock();
         try {
             T p = start.start();
-            LIVE.add(p.pid());
+            LIVE.merge(p.pid(), 1, Integer::sum);
             return p;
         } finally {
             SPAWNING.readLock().unlock();
@@ -74,7 +75,7 @@ final class Orphans {
 
     /** The script was reaped: its pid is no longer one of ours. */
     static void reaped(long pid) {
-        LIVE.remove(pid);
+        LIVE.computeIfPresent(pid, (k, n) -> n == 1 ? null : n - 1);
     }
 
     /** Turns adopting on for the JVM (see the class comment). @return whether it is on */
@@ -109,7 +110,7 @@ final class Orphans {
         SPAWNING.writeLock().lock();
         try {
             for (long pid : children()) {
-                if (LIVE.contains(pid)) continue;
+                if (LIVE.containsKey(pid)) continue;
                 String[] stat = stat(pid);
                 if (stat == null) continue;
                 if (Long.parseLong(stat[2]) == ourGroup && !fromCgi(pid)) continue; // the application's own

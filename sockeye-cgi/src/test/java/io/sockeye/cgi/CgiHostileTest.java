@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -234,9 +233,5 @@ class CgiHostileTest {
             // the defaults: 1024 files, CPU time as long as the timeout, 4 GiB of address space
             assertEquals("200 1024 12 4194304\n", get(server, "/cgi-bin/limits.sh"));
         }
-    }
-
-    static void write(OutputStream out, String s) throws IOException {
-        out.write(s.getBytes(StandardCharsets.US_ASCII));
     }
 }
