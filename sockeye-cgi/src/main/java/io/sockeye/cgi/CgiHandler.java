@@ -1,11 +1,8 @@
 package io.sockeye.cgi;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,7 +29,8 @@ import io.sockeye.Status;
  * }</pre>
  *
  * <h2>Which script</h2>
- * The path below the mount point is walked segment by segment; the first regular file is the script, and
+ * The directory is looked up per request: it may be created, replaced or removed while the server runs
+ * (404 while it does not exist). The path below the mount point is walked segment by segment; the first regular file is the script, and
  * the rest of the path is PATH_INFO. The directory is a jail as a docroot is ({@code ..}, encoded
  * separators, hidden names and links out of it are refused). A directory, or a file that is not
  * executable, is 403: a script's source is never sent. Nothing outside the directory is ever run.
@@ -40,16 +38,31 @@ import io.sockeye.Status;
  * <h2>How it runs</h2>
  * Directly (no shell), with no arguments, in its own directory and its own process group or session (so
  * that everything it starts can be killed with it), with a clean environment (see
- * {@code CgiEnvironment}; the server's own is never passed on, and {@code HTTP_PROXY} never set). The
- * request body goes to its stdin: a body of known length as it arrives; a chunked one is first stored in
- * a temporary file (up to the server's body limit, else 413) so the script is told CONTENT_LENGTH. Its
- * stderr is logged line by line, tagged with the script's name. Its output's header section is parsed
- * ({@code Status}, {@code Location}, {@code Content-Type}, other fields passed on; anything malformed is
- * 502); the body is streamed to the client as the script writes it. Scripts named {@code nph-*} write
- * their own status line. A script that runs past its timeout is killed with everything it started (504
- * if it had not answered yet); a client that goes away ends its script; a script that exits non-zero
- * without output is 502. At most {@link Builder#maxConcurrent(int) so many} scripts run at once; a
- * request that cannot get a slot within {@link Builder#queueTimeout(Duration) a short wait} gets 503.
+ * {@code CgiEnvironment}; the server's own is never passed on, and {@code HTTP_PROXY} never set), under
+ * {@link Builder#limits resource limits} (CPU time, address space, open files, processes). The request
+ * body is read whole before a script slot is taken (in memory up to a bound, else in a spool file), so the
+ * script is told CONTENT_LENGTH even for a chunked body and a client slow to upload holds no slot; the
+ * script's stdin is fed from there. Its stderr is logged line by line, bounded and escaped, tagged with the
+ * script's name. Its output is read as fast as it writes it into a spool (memory, then a file), from which
+ * the response is written at the client's pace: the script ends, is reaped and gives its slot back even
+ * while a slow client is still reading, and a client that keeps up gets each piece as it is written. Its
+ * header section is parsed ({@code Status}, {@code Location}, {@code Content-Type}, other fields passed
+ * on; anything malformed is 502). Scripts named {@code nph-*} write their own status line. A script that
+ * runs past its timeout is killed with everything it started (504 if it had not answered yet); a client
+ * that goes away ends its script; a script that exits non-zero without output is 502. At most
+ * {@link Builder#maxConcurrent(int) so many} scripts run at once; a request that cannot get a slot within
+ * {@link Builder#queueTimeout(Duration) a short wait} gets 503.
+ *
+ * <h2>What it holds, and for how long</h2>
+ * Every script is reaped, however its request ended (answered, redirected, failed, timed out, its client
+ * gone, the server stopped), and its process group is killed when it ends: nothing it started in the group
+ * outlives it. A process that left the group is killed too if {@link Builder#adoptOrphans(boolean)} is on.
+ * Bodies and outputs wait in memory up to {@link Builder#bufferLimits(int, long) a bound per request and in
+ * total}, then in spool files, capped {@link Builder#spoolLimits(long, int) in bytes and in number} (a body
+ * past them is 503 with {@code Retry-After}, one larger than them 413; an output waits, and its script with
+ * it); spool files go to {@link Builder#spoolDirectory(Path) a private directory} and are unlinked as soon as
+ * they are open, so none is ever left behind. A client that reads nothing for the server's I/O timeout is
+ * dropped, and its spooled output with it.
  *
  * <p>On Linux with Java 22 or newer and native access enabled ({@code --enable-native-access}, which the
  * command-line server's jar declares), scripts are started with {@code posix_spawn} and their pipes
@@ -61,12 +74,13 @@ public final class CgiHandler implements Handler {
 
     private static final System.Logger LOG = System.getLogger("io.sockeye.cgi");
     private static final int MAX_REDIRECTS = 5;
+    /** How long a script that has written some output gets to finish before that output is flushed. */
+    private static final long FINISHING_NANOS = 5_000_000;
     // A local redirect is served on the request's own thread, after the script that asked for it is done,
     // and may itself redirect: the depth of that nesting, per thread.
     private static final ThreadLocal<Integer> REDIRECT_DEPTH = ThreadLocal.withInitial(() -> 0);
 
-    private final Path directory;
-    private final Path realDirectory;
+    private final ScriptDirectory scripts;
     private final Path documentRoot;
     private final Duration timeout;
     private final ScriptSlots slots;
@@ -74,10 +88,12 @@ public final class CgiHandler implements Handler {
     private final Map<String, String> environment;
     private final boolean passAuthorization;
     private final Handler localRedirects;
+    private final SpoolSpace space;
+    private final ScriptLimits limits;
+    private final boolean jdkSpawn;
 
-    private CgiHandler(Builder b) throws IOException {
-        this.directory = b.directory;
-        this.realDirectory = b.directory.toRealPath();
+    private CgiHandler(Builder b) {
+        this.scripts = new ScriptDirectory(b.directory);
         this.documentRoot = b.documentRoot;
         this.timeout = b.timeout;
         this.slots = new ScriptSlots(b.maxConcurrent);
@@ -85,12 +101,17 @@ public final class CgiHandler implements Handler {
         this.environment = Map.copyOf(b.environment);
         this.passAuthorization = b.passAuthorization;
         this.localRedirects = b.localRedirects;
+        this.space = new SpoolSpace(b.spoolDirectory, b.memoryPerRequest, b.maxMemory, b.maxSpoolBytes, b.maxSpoolFiles,
+                b.maxOutputSpool);
+        long cpu = b.cpuSeconds >= 0 ? b.cpuSeconds : Math.max(1, (b.timeout.toMillis() + 999) / 1000);
+        this.limits = new ScriptLimits(cpu, b.addressSpace, b.openFiles, b.processes);
+        this.jdkSpawn = b.jdkSpawn;
+        if (b.adoptOrphans) Orphans.enable();
     }
 
     /**
-     * @param directory where the scripts are
+     * @param directory where the scripts are; it need not exist yet (requests get 404 until it does)
      * @return a handler with the defaults (30 s timeout, {@code 16 × cores} scripts at once)
-     * @throws UncheckedIOException if the directory does not exist
      */
     public static CgiHandler of(Path directory) {
         return builder(directory).build();
@@ -103,162 +124,133 @@ public final class CgiHandler implements Handler {
 
     @Override
     public void handle(Request request, Response response) throws IOException, InterruptedException {
-        ScriptLocation location = ScriptLocation.find(request, directory, realDirectory);
-        Path spool = null;
+        ScriptLocation location = ScriptLocation.find(request, scripts.path(), scripts.realPath());
         String redirect;
-        try {
-            // A chunked body is spooled first, for CONTENT_LENGTH (RFC 3875 §4.1.2), and before a slot is
-            // taken: a client slow to upload must not hold one with no script running.
-            if (request.contentLength() < 0) {
-                spool = Files.createTempFile("sockeye-cgi-", ".body");
-                try (OutputStream out = Files.newOutputStream(spool)) {
-                    request.body().transferTo(out);
-                }
-            }
+        // The body is read whole first, and only then is a slot taken: a client slow to send its body
+        // holds no slot and no script (nginx and lighttpd buffer it before engaging a backend too).
+        try (RequestBody body = readBody(request, response)) {
+            if (response.isCommitted()) return; // refused: 503
             if (!slots.acquire(queueTimeout)) {
                 LOG.log(Level.WARNING, "503 for " + location.scriptName() + ": every script slot is busy");
-                response.header("Retry-After", "1");
-                response.sendError(Status.SERVICE_UNAVAILABLE, "too many scripts running; try again shortly");
+                unavailable(response, "too many scripts running; try again shortly");
                 return;
             }
-            try {
-                if (spool != null) {
-                    try (InputStream body = Files.newInputStream(spool)) {
-                        redirect = run(request, response, location, body, Files.size(spool));
-                    }
-                } else if (request.contentLength() > 0 || request.header("Content-Length") != null) {
-                    redirect = run(request, response, location, request.body(), request.contentLength());
-                } else {
-                    redirect = run(request, response, location, null, -1);
-                }
-            } finally {
-                slots.release();
-            }
-        } finally {
-            if (spool != null) Files.deleteIfExists(spool);
+            redirect = run(request, response, location, body);
         }
         // served after the slot is given back: a redirect to another script must not need a second one
         if (redirect != null) redirectLocally(request, response, redirect);
     }
 
+    /** @return the body read whole, or {@code null} for none; the response is a 503 if there was no room */
+    private RequestBody readBody(Request request, Response response) throws IOException {
+        try {
+            return RequestBody.read(request, space);
+        } catch (HttpException e) {
+            if (e.status() != Status.SERVICE_UNAVAILABLE) throw e;
+            unavailable(response, e.getMessage());
+            return null;
+        }
+    }
+
+    private static void unavailable(Response response, String message) throws IOException {
+        response.header("Retry-After", "1");
+        response.sendError(Status.SERVICE_UNAVAILABLE, message);
+    }
+
     /**
-     * Runs the script: this thread feeds its stdin from the request body while a second one turns its
-     * stdout into the response, so neither side can stall the other through a full pipe; this thread
-     * touches the response only after the second has finished with it.
+     * Runs the script, holding a slot the run gives back when it ends (output over, script reaped), which
+     * may be before the client has the whole answer: the rest waits in the spool.
      *
      * @return the path of a local redirect the script asked for, or {@code null} if it answered itself
      */
-    private String run(Request request, Response response, ScriptLocation location, InputStream body, long length)
+    private String run(Request request, Response response, ScriptLocation location, RequestBody body)
             throws IOException, InterruptedException {
-        Map<String, String> env = CgiEnvironment.build(request, location.scriptName(), location.pathInfo(), location.script(),
-                documentRoot, length, passAuthorization, environment);
         String name = location.scriptName();
-        if (body != null && length > 0) {
-            // Read the first byte here, before the script can answer: a client that sent
-            // "Expect: 100-continue" gets its 100 now, not after a quick answer has gone out in its place
-            // (the connection would then have to close, and the feeding wait for a body never sent).
-            java.io.PushbackInputStream first = new java.io.PushbackInputStream(body, 1);
-            int b = first.read();
-            if (b >= 0) first.unread(b);
-            body = first;
-        }
-        CgiProcess process;
+        Map<String, String> env = CgiEnvironment.build(request, name, location.pathInfo(), location.script(),
+                documentRoot, body == null ? -1 : body.length(), passAuthorization, environment);
+        OutputSpool spool = new OutputSpool(space);
+        CgiProcess run;
         try {
-            process = CgiProcess.start(location.script(), env, timeout, name);
+            run = CgiProcess.start(location.script(), env, limits, jdkSpawn, timeout, name, body, spool, slots::release);
         } catch (IOException e) {
+            slots.release();
+            spool.close();
             LOG.log(Level.WARNING, name + ": cannot be run: " + e.getMessage());
             throw new HttpException(Status.BAD_GATEWAY, "the script could not be run", e);
         }
-        try (process) {
-            if (body == null) {
-                // nothing to feed: answer from this thread; stdin is closed so the script sees no body
-                process.feed(null);
-                try {
-                    return respond(response, location, process);
-                } finally {
-                    process.outputFinished();
-                }
-            }
-            Exception[] failure = new Exception[1];
-            String[] redirect = new String[1];
-            Thread output = Thread.ofVirtual().name("cgi-stdout").start(() -> {
-                try {
-                    redirect[0] = respond(response, location, process);
-                } catch (Exception e) {
-                    failure[0] = e;
-                    process.kill();
-                } finally {
-                    process.outputFinished();
-                }
-            });
-            try {
-                process.feed(body);
-            } catch (IOException e) {
-                process.kill(); // the client is gone or its body broke: nobody to answer
-                output.join();
-                throw e;
-            }
-            output.join();
-            if (failure[0] instanceof IOException e) throw e;
-            if (failure[0] instanceof RuntimeException e) throw e;
-            if (failure[0] instanceof InterruptedException e) throw e;
-            if (failure[0] != null) throw new IOException(failure[0]);
-            return redirect[0];
+        boolean over = false;
+        try {
+            String redirect = respond(response, location, run);
+            spool.close(); // read to its end; or, for a redirect, the rest is not wanted
+            // Waits for the script to be reaped (it is exiting, or at worst killed at its deadline), so that
+            // when this returns the run is over; interruptible (a server shutdown then kills it, below).
+            int exit = run.done().get();
+            if (redirect == null && exit != 0) LOG.log(Level.WARNING, name + ": exited with status " + exit);
+            over = true;
+            return redirect;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e.getCause());
+        } finally {
+            spool.close();
+            if (!over) run.abort(); // the client went away, the output was bad, or this thread was interrupted
         }
     }
 
     /** Turns the script's output into the response. @return a local redirect's path, or {@code null} */
-    private String respond(Response response, ScriptLocation location, CgiProcess process)
-            throws IOException, InterruptedException {
+    private String respond(Response response, ScriptLocation location, CgiProcess run) throws IOException, InterruptedException {
         String name = location.scriptName();
+        OutputSpool spool = run.spool();
         CgiResponseHead head;
         try {
-            CgiResponseParser parser = new CgiResponseParser(process.stdout());
+            CgiResponseParser parser = new CgiResponseParser(spool.input());
             boolean nph = location.script().getFileName().toString().startsWith("nph-");
             head = nph ? parser.parseNph() : parser.parse();
         } catch (CgiResponseParser.CgiException e) {
-            if (process.timedOut()) throw new HttpException(Status.GATEWAY_TIMEOUT, "the script took too long");
-            // output closed: the script is almost always exiting, so its status is worth a short wait (a
+            if (run.timedOut()) throw new HttpException(Status.GATEWAY_TIMEOUT, "the script took too long");
+            // output over: the script is almost always exiting, so its status is worth a short wait (a
             // loaded machine may take a moment to reap it), bounded for one that closed stdout and lives on
-            int exit = process.exitStatus(2_000);
-            String why = exit > 0 ? "exited with status " + exit + " before answering" : e.getMessage();
+            spool.close();
+            Integer exit = run.awaitEnd(2_000);
+            String why = exit != null && exit > 0 ? "exited with status " + exit + " before answering" : e.getMessage();
             LOG.log(Level.WARNING, name + ": bad output: " + why);
             throw new HttpException(Status.BAD_GATEWAY, "the script failed");
+        } catch (IOException e) {
+            if (run.timedOut()) throw new HttpException(Status.GATEWAY_TIMEOUT, "the script took too long");
+            throw e;
         }
         if (head.localRedirect()) return head.location();
         response.status(head.status());
         for (int i = 0; i < head.headers().size(); i++) {
             response.headers().add(head.headers().name(i), head.headers().value(i));
         }
-        copyBody(process, response, name);
-        int exit = process.waitFor();
-        if (exit != 0) LOG.log(Level.WARNING, name + ": exited with status " + exit);
+        copyBody(run, response, name);
         return null;
     }
 
-    private void copyBody(CgiProcess process, Response response, String name) throws IOException {
-        InputStream stdout = process.stdout();
+    private void copyBody(CgiProcess run, Response response, String name) throws IOException, InterruptedException {
+        OutputSpool spool = run.spool();
         OutputStream out = response.body();
-        byte[] buffer = new byte[16 * 1024];
-        int n;
-        while ((n = stdout.read(buffer)) > 0) {
-            try {
-                out.write(buffer, 0, n);
+        try {
+            while (spool.writeTo(out) >= 0) {
                 // Stream what the script produced so far if it is still working on the rest. Before the head
                 // is out, a script that is just finishing gets a moment, so a short answer still goes out whole
                 // with a length; once it is out (chunked), there is nothing to wait for.
-                if (stdout.available() == 0 && (response.isCommitted() || !process.endsWithin(5))) out.flush();
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, () -> name + ": client gone; stopping the script");
-                process.kill();
-                throw e;
+                if (!spool.ready() && (response.isCommitted() || !spool.awaitReady(FINISHING_NANOS))) out.flush();
             }
-        }
-        if (process.timedOut()) {
-            if (!response.isCommitted()) throw new HttpException(Status.GATEWAY_TIMEOUT, "the script took too long");
-            throw new IOException(name + ": killed at its timeout while sending its output");
+        } catch (IOException e) {
+            if (run.timedOut()) {
+                if (!response.isCommitted()) throw new HttpException(Status.GATEWAY_TIMEOUT, "the script took too long");
+                throw new IOException(name + ": killed at its timeout while sending its output");
+            }
+            LOG.log(Level.DEBUG, () -> name + ": client gone; stopping the script");
+            throw e;
         }
         out.close();
+    }
+
+    /** @return bytes in memory (past the free first chunks), bytes on disk, spool files open: for tests */
+    long[] spoolUsage() {
+        return space.usage();
     }
 
     private void redirectLocally(Request request, Response response, String location) throws IOException {
@@ -301,6 +293,18 @@ public final class CgiHandler implements Handler {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private boolean passAuthorization;
         private Handler localRedirects;
+        private Path spoolDirectory;
+        private int memoryPerRequest = 64 * 1024;
+        private long maxMemory = 64L << 20;
+        private long maxSpoolBytes = 1L << 30;
+        private int maxSpoolFiles = 256;
+        private long maxOutputSpool = 64L << 20;
+        private long cpuSeconds = -1; // the timeout's, unless set
+        private long addressSpace = 4L << 30;
+        private long openFiles = 1024;
+        private long processes = 4096;
+        private boolean adoptOrphans;
+        private boolean jdkSpawn;
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize();
@@ -356,15 +360,102 @@ public final class CgiHandler implements Handler {
         }
 
         /**
-         * @return the handler
-         * @throws UncheckedIOException if the directory does not exist
+         * @param dir where request bodies and scripts' output are spooled when they outgrow memory; made
+         *            (private, {@code 0700}) if it does not exist. By default a directory
+         *            {@code sockeye-cgi-*} made private under {@code java.io.tmpdir}, once per JVM. Spool
+         *            files are unlinked as soon as they are open, so none is left behind whatever happens.
+         * @return this
          */
+        public Builder spoolDirectory(Path dir) {
+            this.spoolDirectory = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
+            return this;
+        }
+
+        /**
+         * @param maxBytes bytes all spool files of this handler may hold together (1 GiB by default); a
+         *                 request body that finds no room is answered 503 with {@code Retry-After} (413 if it
+         *                 is larger than this on its own), a script's output waits for room (the script
+         *                 blocks writing it)
+         * @param maxFiles spool files open at once (256 by default), with the same effect past it
+         * @return this
+         */
+        public Builder spoolLimits(long maxBytes, int maxFiles) {
+            if (maxBytes < 0 || maxFiles < 0) throw new IllegalArgumentException("negative spool limit");
+            this.maxSpoolBytes = maxBytes;
+            this.maxSpoolFiles = maxFiles;
+            return this;
+        }
+
+        /**
+         * @param perRequest bytes of a request body, and of a script's output, held in memory before a spool
+         *                   file is used (64 KiB by default; at least 16 KiB is used for output)
+         * @param total      bytes all requests may hold in memory past the first 16 KiB each (64 MiB by default)
+         * @return this
+         */
+        public Builder bufferLimits(int perRequest, long total) {
+            if (perRequest < 0 || total < 0) throw new IllegalArgumentException("negative buffer limit");
+            this.memoryPerRequest = perRequest;
+            this.maxMemory = total;
+            return this;
+        }
+
+        /**
+         * @param maxBytes bytes of one script's output that may wait on disk for a slow client (64 MiB by
+         *                 default); past it, the script waits for the client
+         * @return this
+         */
+        public Builder outputSpoolLimit(long maxBytes) {
+            if (maxBytes < 0) throw new IllegalArgumentException("negative spool limit");
+            this.maxOutputSpool = maxBytes;
+            return this;
+        }
+
+        /**
+         * Resource limits for scripts ({@code setrlimit}, soft and hard): 0 leaves one as the server has it.
+         *
+         * @param cpu          CPU time (by default the {@link #timeout(Duration) timeout}, rounded up)
+         * @param addressSpace bytes of virtual memory (4 GiB by default: room for python, perl, php-cgi and
+         *                     node, which reserves about 1 GiB up front; a JVM or WebAssembly needs more)
+         * @param openFiles    open files (1024 by default; the JVM raises its own to the hard limit)
+         * @param processes    processes and threads of the server's user, all of them (4096 by default): a
+         *                     net under fork bombs, not a count per script; root is not held to it
+         * @return this
+         */
+        public Builder limits(Duration cpu, long addressSpace, long openFiles, long processes) {
+            if (cpu.isNegative() || addressSpace < 0 || openFiles < 0 || processes < 0) throw new IllegalArgumentException("negative limit");
+            this.cpuSeconds = (cpu.toMillis() + 999) / 1000;
+            this.addressSpace = addressSpace;
+            this.openFiles = openFiles;
+            this.processes = processes;
+            return this;
+        }
+
+        /**
+         * @param on whether this JVM adopts the processes scripts leave behind and kills them (off by
+         *           default). A script's process group is always killed when its run ends; a process that
+         *           left the group ({@code setsid}) escapes that. With this on, the JVM becomes the
+         *           "subreaper" of its descendants ({@code PR_SET_CHILD_SUBREAPER}), so such a process
+         *           becomes its child when its parent dies, and every child of the JVM that is not a running
+         *           script is then killed and reaped, except children in the JVM's own process group
+         *           without a CGI environment (what {@link ProcessBuilder} starts). Process-wide once on: use
+         *           it only where the application starts no child processes in groups of their own. Needs
+         *           Java 22+ with native access on Linux; elsewhere it logs a warning and does nothing.
+         * @return this
+         */
+        public Builder adoptOrphans(boolean on) {
+            this.adoptOrphans = on;
+            return this;
+        }
+
+        /** For tests: start scripts with the JDK's ProcessBuilder even where posix_spawn is available. */
+        Builder jdkSpawn(boolean on) {
+            this.jdkSpawn = on;
+            return this;
+        }
+
+        /** @return the handler (the directory is looked up per request, so it may be created later) */
         public CgiHandler build() {
-            try {
-                return new CgiHandler(this);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return new CgiHandler(this);
         }
     }
 }

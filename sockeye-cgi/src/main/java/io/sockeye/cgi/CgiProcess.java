@@ -1,137 +1,136 @@
 package io.sockeye.cgi;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
+import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One script run: started directly (never through a shell, with no arguments: the query string is not
- * a command line, CVE-2019-0232) in a process group of its own, its stderr logged line by line, and killed,
- * with every process it started, if its output is not over within its time or the client goes away.
+ * a command line, CVE-2019-0232) in a process group of its own; its stdin fed from the body already read
+ * ({@link RequestBody}), its stdout pumped into an {@link OutputSpool}, its stderr logged
+ * ({@link StderrLog}), each on a thread of its own, so that nothing here waits on the client and the
+ * request's thread waits only on the spool.
  *
- * <p>The deadline covers the output, not just the script: a script that exits and leaves a child holding
- * its stdout open (a forgotten {@code &}) would otherwise hold the response; the child is found through
- * the script's process group and killed with it.
+ * <p>The run ends when the script's output is over and the script has been reaped (its process group
+ * killed first: nothing it started in the group outlives it, see {@link ScriptProcess#ended()}); then
+ * its slot is given back ({@code onEnd}), whether or not the client has its answer yet. A run whose output
+ * is not over within its time is killed with its group, its output cut short (the answer is then a
+ * timeout), and it ends once reaped even if a process that left the group still holds its stdout. The
+ * deadline covers the output, not just the script: a script that exits and leaves a child holding its
+ * stdout open (a forgotten {@code &}) would otherwise hold the response.
  */
-final class CgiProcess implements AutoCloseable {
+final class CgiProcess {
 
     private static final System.Logger LOG = System.getLogger("io.sockeye.cgi");
-    private static final int MAX_LOG_LINE = 4096;
 
     private final ScriptProcess process;
     private final String name;
+    private final OutputSpool spool;
+    private final Runnable onEnd;
     private final ScheduledFuture<?> deadline;
-    private volatile boolean timedOut;
+    private final CompletableFuture<Integer> done = new CompletableFuture<>();
+    private final AtomicBoolean finished = new AtomicBoolean();
     private volatile boolean outputDone;
+    private volatile boolean expired;
+    private volatile boolean timedOut;
+    private volatile Thread pump;
 
-    private CgiProcess(ScriptProcess process, String name, Duration timeout) {
+    private CgiProcess(ScriptProcess process, String name, Duration timeout, OutputSpool spool, Runnable onEnd) {
         this.process = process;
         this.name = name;
+        this.spool = spool;
+        this.onEnd = onEnd;
         this.deadline = CgiTimer.schedule(this::expire, timeout);
     }
 
     /**
-     * @param script  the executable
-     * @param env     its whole environment
-     * @param timeout how long it (and its output) may take
-     * @param name    how log lines name it
-     */
-    static CgiProcess start(Path script, Map<String, String> env, Duration timeout, String name) throws IOException {
-        CgiProcess run = new CgiProcess(ScriptProcess.start(script, env), name, timeout);
-        Thread.ofVirtual().name("cgi-stderr").start(run::logErrors);
-        return run;
-    }
-
-    InputStream stdout() {
-        return process.stdout();
-    }
-
-    /** @return whether the script has ended, or ends within the time given */
-    boolean endsWithin(long millis) {
-        try {
-            return process.waitFor(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !process.isAlive();
-        }
-    }
-
-    boolean timedOut() {
-        return timedOut;
-    }
-
-    /**
-     * The script's output is over (read to its end, or abandoned): its deadline no longer makes the answer a
-     * timeout, but it still ends whatever is left of the run, such as a child holding the script's stdin
-     * while its body is being fed.
-     */
-    void outputFinished() {
-        outputDone = true;
-    }
-
-    /**
-     * @param millis how long to wait for the script to end
-     * @return its exit status, or -1 if it is still running (it is then killed)
-     */
-    int exitStatus(long millis) throws InterruptedException {
-        if (process.waitFor(millis)) return process.exitValue();
-        kill();
-        return -1;
-    }
-
-    /** Waits for the script to end (it is killed at its deadline anyway). @return its exit status */
-    int waitFor() throws InterruptedException {
-        while (!process.waitFor(1000)) {
-            // the deadline kills it if it outstays its time
-        }
-        return process.exitValue();
-    }
-
-    /**
-     * Copies the request body to the script's stdin, then closes it. A script that stops reading (it may
-     * not want the body at all) ends the copy quietly: what it read is what it gets.
+     * Starts a script and the threads around it.
      *
-     * @throws IOException if reading the body fails (the client went away or broke the framing)
+     * @param body  its stdin, or {@code null} for none; read by the run until it ends, closed by the caller
+     * @param spool where its output goes; the caller reads it, and closes it
+     * @param onEnd what to do once, when the run has ended (give the script slot back)
+     * @throws IOException if the script cannot be started (nothing was then started)
      */
-    void feed(InputStream body) throws IOException {
-        OutputStream stdin = process.stdin();
-        try {
-            if (body == null) return;
-            byte[] buffer = new byte[16 * 1024];
-            int n;
-            while ((n = body.read(buffer)) > 0) {
-                try {
-                    stdin.write(buffer, 0, n);
-                } catch (IOException scriptStoppedReading) {
-                    return;
-                }
-            }
-        } finally {
+    static CgiProcess start(Path script, Map<String, String> env, ScriptLimits limits, boolean jdkSpawn, Duration timeout,
+                            String name, RequestBody body, OutputSpool spool, Runnable onEnd) throws IOException {
+        ScriptProcess p = ScriptProcess.start(script, env, limits, jdkSpawn);
+        CgiProcess run = new CgiProcess(p, name, timeout, spool, onEnd);
+        Thread.ofVirtual().name("cgi-stderr").start(() -> new StderrLog(name).drain(p.stderr()));
+        if (body != null && body.length() > 0) {
+            Thread.ofVirtual().name("cgi-stdin").start(() -> body.feed(p.stdin()));
+        } else {
             try {
-                stdin.close();
+                p.stdin().close(); // no body: the script reads end of input at once
             } catch (IOException ignored) {
                 // the pipe is gone already
             }
         }
+        Thread t = Thread.ofVirtual().name("cgi-stdout").unstarted(run::pump);
+        run.pump = t;
+        t.start();
+        return run;
     }
 
-    private void logErrors() {
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(process.stderr(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = err.readLine()) != null) {
-                String shown = line.length() > MAX_LOG_LINE ? line.substring(0, MAX_LOG_LINE) + "..." : line;
-                LOG.log(Level.WARNING, name + ": " + shown);
+    OutputSpool spool() {
+        return spool;
+    }
+
+    /** @return whether the run was killed at its deadline before its output was over */
+    boolean timedOut() {
+        return timedOut;
+    }
+
+    /** @return what completes with the exit status once the run has ended (slot given back) */
+    CompletableFuture<Integer> done() {
+        return done;
+    }
+
+    /** @return the exit status once the run has ended, waiting up to {@code millis}; {@code null} if it has not */
+    Integer awaitEnd(long millis) throws InterruptedException {
+        try {
+            return done.get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (ExecutionException e) {
+            return -1;
+        }
+    }
+
+    /** Nobody wants the output any more (the client went away, the server is stopping): kills the script. */
+    void abort() {
+        process.killAll();
+    }
+
+    private void pump() {
+        IOException failure = null;
+        InputStream stdout = process.stdout();
+        try {
+            while (spool.readFrom(stdout) >= 0) {
+                // until the end of the output
             }
         } catch (IOException e) {
-            // the pipe closed with the process
+            failure = e;
+        } catch (InterruptedException e) {
+            failure = new InterruptedIOException("stopped at the deadline");
+        } finally {
+            try {
+                stdout.close();
+            } catch (IOException ignored) {
+                // nothing left to read anyway
+            }
+            outputDone = true;
+            spool.end(failure);
+            process.ended().whenComplete((status, e) -> reaped(status == null ? -1 : status));
         }
     }
 
@@ -139,25 +138,26 @@ final class CgiProcess implements AutoCloseable {
         if (!outputDone) {
             timedOut = true;
             LOG.log(Level.WARNING, name + ": killed after running past its time");
+            spool.end(new IOException(name + ": killed at its timeout"));
         }
-        kill();
-    }
-
-    /** Kills the script and everything it started. */
-    void kill() {
+        expired = true;
         process.killAll();
+        Thread t = pump;
+        // a process that left the group may still hold the pipe: on the posix_spawn path this stops the
+        // read; the JDK's pipe cannot be interrupted, and its pump waits for that process to end
+        if (t != null && !outputDone) t.interrupt();
+        process.ended().whenComplete((status, e) -> reaped(status == null ? -1 : status));
     }
 
-    /** Ends the run: a script still running now (the client went away, say) is killed with its group. */
-    @Override
-    public void close() {
-        outputFinished();
+    private void reaped(int status) {
+        if (!outputDone && !expired) return;
+        if (!finished.compareAndSet(false, true)) return;
         deadline.cancel(false);
-        if (process.isAlive()) kill();
         try {
-            process.stdout().close();
-        } catch (IOException e) {
-            // nothing left to read anyway
+            onEnd.run();
+        } finally {
+            done.complete(status);
+            Orphans.runEnded();
         }
     }
 }

@@ -12,12 +12,23 @@ import io.sockeye.Headers;
  * Bounded: at most 64 KiB and 100 fields. Anything malformed is a {@link CgiException}, which the
  * handler answers with 502.
  *
+ * <p>A status is three digits from 200 to 599. RFC 9110 §15 gives a status three digits and defines the
+ * classes 1xx to 5xx only; a 1xx is interim (§15.2), never the final answer a script's output is, so a
+ * {@code Status: 100} is as wrong as {@code Status: 999}. Fields that may appear only once (RFC 9110 §5.3:
+ * they are not lists) and that say how the body is to be read or cached ({@link #SINGLETONS}: the
+ * {@code Content-Type}, say) are refused when repeated rather than one picked: two content types from one
+ * script are a bug in it, and which one a client would obey is not known (a {@code text/plain} and a
+ * {@code text/html} is how a script's output turns into markup in one browser and not another).
+ *
  * <p>For NPH scripts (§5), {@link #parseNph} reads the status line the script wrote itself instead.
  */
 final class CgiResponseParser {
 
     static final int MAX_HEADER_BYTES = 64 * 1024;
     static final int MAX_FIELDS = 100;
+    /** Fields a script may send at most once (with {@code Status} and {@code Location}, CGI's own). */
+    static final java.util.List<String> SINGLETONS = java.util.List.of("Status", "Location", "Content-Type",
+            "Content-Location", "Content-Range", "ETag", "Last-Modified");
 
     /** A script's output that breaks the CGI rules. */
     static final class CgiException extends IOException {
@@ -75,8 +86,8 @@ final class CgiResponseParser {
         String statusField = fields.get("Status");
         String location = fields.get("Location");
         String contentType = fields.get("Content-Type");
-        if (fields.allValues("Status").size() > 1 || fields.allValues("Location").size() > 1) {
-            throw new CgiException("repeated Status or Location");
+        for (String name : SINGLETONS) {
+            if (fields.allValues(name).size() > 1) throw new CgiException("repeated " + name + " field");
         }
         Headers out = new Headers();
         for (int i = 0; i < fields.size(); i++) {
@@ -132,6 +143,7 @@ final class CgiResponseParser {
             status = status * 10 + (c - '0');
         }
         if (status < 200) throw new CgiException("status " + status + " cannot be a final response");
+        if (status > 599) throw new CgiException("status " + status + " is outside HTTP's classes (1xx-5xx)");
         return status;
     }
 

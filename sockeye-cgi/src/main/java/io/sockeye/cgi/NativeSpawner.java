@@ -15,11 +15,21 @@ final class NativeSpawner {
 
     /** What the Java 22 class provides. */
     interface Spawn {
-        /** @return the started script, or {@code null} if native spawning is not available here */
-        ScriptProcess start(Path script, Map<String, String> env) throws IOException;
+        /** @return the started script (registered with {@link Orphans}), or {@code null} if native spawning is not available here */
+        ScriptProcess start(Path script, Map<String, String> env, ScriptLimits limits) throws IOException;
 
         /** @return why native spawning is not available, or {@code null} if it is */
         String unavailableBecause();
+
+        /** Makes the JVM the subreaper of its descendants. @return why it could not, or {@code null} */
+        String becomeSubreaper();
+
+        /**
+         * Kills (if asked) and reaps one child of the JVM by its pid.
+         *
+         * @return 1 if reaped, 0 if it has not ended yet, -1 if it is not a child (any more)
+         */
+        int reapChild(int pid, boolean kill);
     }
 
     private static final Spawn SPAWN = load();
@@ -50,7 +60,17 @@ final class NativeSpawner {
     }
 
     /** @return the started script, or {@code null} if native spawning is not available here */
-    static ScriptProcess start(Path script, Map<String, String> env) throws IOException {
-        return SPAWN == null ? null : SPAWN.start(script, env);
+    static ScriptProcess start(Path script, Map<String, String> env, ScriptLimits limits) throws IOException {
+        return SPAWN == null ? null : SPAWN.start(script, env, limits);
+    }
+
+    /** @return why the JVM cannot be made a subreaper, or {@code null} once it is one */
+    static String becomeSubreaper() {
+        return SPAWN == null ? "it needs posix_spawn's native calls (Java 22+, --enable-native-access, Linux)" : SPAWN.becomeSubreaper();
+    }
+
+    /** See {@link Spawn#reapChild}; -1 without the native calls. */
+    static int reapChild(int pid, boolean kill) {
+        return SPAWN == null ? -1 : SPAWN.reapChild(pid, kill);
     }
 }

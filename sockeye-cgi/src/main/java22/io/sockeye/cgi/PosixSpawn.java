@@ -2,6 +2,7 @@ package io.sockeye.cgi;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
@@ -70,8 +71,8 @@ final class PosixSpawn implements NativeSpawner.Spawn {
     }
 
     /** The C functions, or why they cannot be used. */
-    private record Natives(MethodHandle spawn, MethodHandle pipe2, MethodHandle close, MethodHandle kill,
-                           MethodHandle waitpid, MethodHandle faInit, MethodHandle faDestroy, MethodHandle faDup2,
+    record Natives(MethodHandle spawn, MethodHandle pipe2, MethodHandle close, MethodHandle kill,
+                           MethodHandle waitpid, MethodHandle waitid, MethodHandle prlimit, MethodHandle prctl, MethodHandle faInit, MethodHandle faDestroy, MethodHandle faDup2,
                            MethodHandle faChdir, MethodHandle faClosefrom, MethodHandle attrInit,
                            MethodHandle attrDestroy, MethodHandle attrSetflags, MethodHandle attrSetsigdefault,
                            MethodHandle attrSetsigmask, MethodHandle sigfillset, MethodHandle sigemptyset,
@@ -93,6 +94,9 @@ final class PosixSpawn implements NativeSpawner.Spawn {
                         close,
                         handle(linker, libc, "kill", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT)),
                         handle(linker, libc, "waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)),
+                        handle(linker, libc, "waitid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT)),
+                        handle(linker, libc, "prlimit", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS)),
+                        handle(linker, libc, "prctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG)),
                         handle(linker, libc, "posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
                         handle(linker, libc, "posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS)),
                         handle(linker, libc, "posix_spawn_file_actions_adddup2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)),
@@ -120,7 +124,7 @@ final class PosixSpawn implements NativeSpawner.Spawn {
 
         private static Natives unavailable(String why) {
             return new Natives(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, null, why);
+                    null, null, null, null, null, null, why);
         }
     }
 
@@ -130,19 +134,51 @@ final class PosixSpawn implements NativeSpawner.Spawn {
     }
 
     @Override
-    public ScriptProcess start(Path script, Map<String, String> env) throws IOException {
+    public ScriptProcess start(Path script, Map<String, String> env, ScriptLimits limits) throws IOException {
         Natives n = NATIVES;
         if (n.unavailable() != null) return null;
+        return Orphans.spawn(() -> {
+            try {
+                return spawn(n, script, env, limits);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IOException("posix_spawn of " + script + " failed", t);
+            }
+        });
+    }
+
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
+
+    @Override
+    public String becomeSubreaper() {
+        Natives n = NATIVES;
+        if (n.unavailable() != null) return n.unavailable();
         try {
-            return spawn(n, script, env);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
+            int rc = (int) n.prctl().invokeExact(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+            return rc == 0 ? null : "prctl(PR_SET_CHILD_SUBREAPER) failed";
         } catch (Throwable t) {
-            throw new IOException("posix_spawn of " + script + " failed", t);
+            return t.toString();
         }
     }
 
-    private static ScriptProcess spawn(Natives n, Path script, Map<String, String> env) throws Throwable {
+    @Override
+    public int reapChild(int pid, boolean kill) {
+        Natives n = NATIVES;
+        if (n.unavailable() != null || pid <= 0) return -1;
+        try (Arena arena = Arena.ofConfined()) {
+            // the caller found it among our children: unreaped, its pid is still its own to signal
+            if (kill) {
+                int ignored = (int) n.kill().invokeExact(pid, SIGKILL);
+            }
+            int r = (int) n.waitpid().invokeExact(pid, arena.allocate(JAVA_INT), 1 /* WNOHANG */);
+            return r == pid ? 1 : r == 0 ? 0 : -1;
+        } catch (Throwable t) {
+            return -1;
+        }
+    }
+
+    private static ScriptProcess spawn(Natives n, Path script, Map<String, String> env, ScriptLimits limits) throws Throwable {
         int[] in = pipe(n);
         int[] out;
         int[] err;
@@ -207,6 +243,12 @@ final class PosixSpawn implements NativeSpawner.Spawn {
         // can wait on without holding its carrier (see NativePipes).
         closeAll(n, new int[] {in[0], out[1], err[1]});
         java.io.OutputStream stdin;
+        Throwable limitFailure = limit(n, pid, limits);
+        if (limitFailure != null) {
+            closeAll(n, new int[] {in[1], out[0], err[0]});
+            abandon(n, pid);
+            throw new IOException("cannot set the resource limits of " + script + ": " + limitFailure.getMessage(), limitFailure);
+        }
         java.io.InputStream stdout;
         java.io.InputStream stderr;
         try {
@@ -218,14 +260,47 @@ final class PosixSpawn implements NativeSpawner.Spawn {
             stderr = n.pipes().input(err[0]);
         } catch (Throwable t) {
             closeAll(n, new int[] {in[1], out[0], err[0]});
-            // nobody will wait for this script now: end it (it leads its own group) and reap it
-            int ignored = (int) n.kill().invokeExact(-pid, SIGKILL);
-            try (Arena arena = Arena.ofConfined()) {
-                ignored = (int) n.waitpid().invokeExact(pid, arena.allocate(JAVA_INT), 0);
-            }
+            abandon(n, pid);
             throw t;
         }
         return new NativeScriptProcess(n, pid, stdin, stdout, stderr);
+    }
+
+    /** Nobody will wait for this script now: ends it (it leads its own group, unreaped) and reaps it. */
+    private static void abandon(Natives n, int pid) throws Throwable {
+        int ignored = (int) n.kill().invokeExact(-pid, SIGKILL);
+        try (Arena arena = Arena.ofConfined()) {
+            ignored = (int) n.waitpid().invokeExact(pid, arena.allocate(JAVA_INT), 0);
+        }
+        Orphans.reaped(pid);
+    }
+
+    /**
+     * Sets the script's resource limits with {@code prlimit(2)}. {@code posix_spawn} has no way to set
+     * them in the child, and the server's own cannot be lowered around the spawn (they are the whole
+     * JVM's), so they are set just after it returns: the script is already running, but for a few
+     * microseconds, while it is still being loaded (its interpreter's start takes a millisecond or more),
+     * so it has not yet done anything the limits are for; a child forked in that window would keep the
+     * server's limits. (A wrapper that sets them and executes the script would close the window at the
+     * cost of a second program load per request, which is most of what a small script costs.)
+     *
+     * @return why a limit could not be set, or {@code null}
+     */
+    private static Throwable limit(Natives n, int pid, ScriptLimits limits) {
+        var set = limits.toSet();
+        if (set.isEmpty()) return null;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment rlimit = arena.allocate(16, 8); // struct rlimit { rlim_t cur, max; }
+            for (ScriptLimits.Limit l : set) {
+                rlimit.set(JAVA_LONG, 0, l.value());
+                rlimit.set(JAVA_LONG, 8, l.value());
+                int rc = (int) n.prlimit().invokeExact(pid, l.resource(), rlimit, MemorySegment.NULL);
+                if (rc != 0) return new IOException("prlimit " + l.prlimitOption().substring(2) + "=" + l.value() + " failed");
+            }
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
     }
 
     private static int[] pipe(Natives n) throws Throwable {
@@ -259,129 +334,5 @@ final class PosixSpawn implements NativeSpawner.Spawn {
             case 11 -> "too many processes (EAGAIN)";
             default -> "error " + errno;
         };
-    }
-
-    /**
-     * A script started by {@code posix_spawn}. It is reaped here with {@code waitpid}: at once when it has
-     * already ended (the usual case, since it is waited for once its output is done), else after the JDK's
-     * {@link ProcessHandle#onExit()} says it ended, which costs a hop through two of the JDK's threads.
-     * Reaping is under a lock so that the pid is never used once it may belong to another process.
-     */
-    private static final class NativeScriptProcess implements ScriptProcess {
-        private static final int WNOHANG = 1;
-
-        private final Natives natives;
-        private final int pid;
-        private final java.io.OutputStream stdin;
-        private final java.io.InputStream stdout;
-        private final java.io.InputStream stderr;
-        private final Object reaping = new Object();
-        private volatile int status = -2; // -2: not reaped yet
-        private java.util.concurrent.CompletableFuture<Integer> exit; // made when first waited on, under the lock
-
-        NativeScriptProcess(Natives natives, int pid, java.io.OutputStream stdin, java.io.InputStream stdout, java.io.InputStream stderr) {
-            this.natives = natives;
-            this.pid = pid;
-            this.stdin = stdin;
-            this.stdout = stdout;
-            this.stderr = stderr;
-        }
-
-        /**
-         * @param block whether to wait for the script to end (only once it is known to have ended)
-         * @return whether the script has been reaped, reaping it now if it has ended
-         */
-        private boolean reap(boolean block) {
-            synchronized (reaping) {
-                if (status != -2) return true;
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment st = arena.allocate(JAVA_INT);
-                    int r = (int) natives.waitpid().invokeExact(pid, st, block ? 0 : WNOHANG);
-                    if (r == 0) return false;
-                    if (r != pid) {
-                        status = -1; // not our child any more: nothing to wait for
-                        return true;
-                    }
-                    int s = st.get(JAVA_INT, 0);
-                    // WIFEXITED: low 7 bits zero; else killed by the signal in them (reported as 128 + signal)
-                    status = (s & 0x7f) == 0 ? (s >> 8) & 0xff : 128 + (s & 0x7f);
-                    return true;
-                } catch (Throwable t) {
-                    status = -1;
-                    return true;
-                }
-            }
-        }
-
-        /** @return the exit status of a script known to have ended, reaping it if that is still to do */
-        private int reapNow() {
-            reap(true);
-            return status;
-        }
-
-        private java.util.concurrent.CompletableFuture<Integer> exit() {
-            synchronized (reaping) {
-                if (exit == null) {
-                    // not reaped, so the pid is still this script's (alive or a zombie)
-                    exit = ProcessHandle.of(pid)
-                            .map(h -> h.onExit().thenApply(ended -> reapNow()))
-                            .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(reapNow()));
-                }
-                return exit;
-            }
-        }
-
-        @Override
-        public java.io.OutputStream stdin() {
-            return stdin;
-        }
-
-        @Override
-        public java.io.InputStream stdout() {
-            return stdout;
-        }
-
-        @Override
-        public java.io.InputStream stderr() {
-            return stderr;
-        }
-
-        @Override
-        public boolean isAlive() {
-            return !reap(false);
-        }
-
-        @Override
-        public boolean waitFor(long millis) throws InterruptedException {
-            if (reap(false)) return true;
-            try {
-                exit().get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
-                return true;
-            } catch (java.util.concurrent.TimeoutException e) {
-                return false;
-            } catch (java.util.concurrent.ExecutionException e) {
-                return true;
-            }
-        }
-
-        @Override
-        public int exitValue() {
-            int v = status;
-            if (v == -2) throw new IllegalThreadStateException("the script is still running");
-            return v;
-        }
-
-        @Override
-        public void killAll() {
-            try {
-                // the script leads its own process group: everything it started is in it, unless it left
-                int ignored = (int) natives.kill().invokeExact(-pid, SIGKILL);
-                synchronized (reaping) {
-                    if (status == -2) ignored = (int) natives.kill().invokeExact(pid, SIGKILL);
-                }
-            } catch (Throwable t) {
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }
     }
 }

@@ -71,11 +71,17 @@ class CgiOutputTest {
                 sys.stdout.write("Content-Type: text/plain\\n")
                 sys.stdout.write("X-Big: " + "a" * 70000 + "\\n\\nleaked-body\\n")
                 """);
+        script(cgiBin, "status-999.sh", sh("printf 'Status: 999 Beyond\\nContent-Type: text/plain\\n\\nleaked-body\\n'"));
+        script(cgiBin, "status-100.sh", sh("printf 'Status: 100 Continue\\nContent-Type: text/plain\\n\\nleaked-body\\n'"));
+        script(cgiBin, "two-types.sh", sh("printf 'Content-Type: text/plain\\nContent-Type: text/html\\n\\n<b>leaked-body</b>\\n'"));
         script(cgiBin, "silent.sh", sh("exit 0"));
         script(cgiBin, "fails.sh", sh("echo 'something broke' >&2\nexit 3"));
         script(cgiBin, "fails-after.sh", sh("printf 'Content-Type: text/plain\\n\\npartial\\n'\nexit 4"));
         script(cgiBin, "stderr.sh", sh("echo 'first complaint' >&2\nprintf 'Content-Type: text/plain\\n\\nok\\n'\n"
                 + "echo 'second complaint' >&2"));
+        // 30 MB on stderr without a newline, then a line that would recolour an operator's terminal
+        script(cgiBin, "stderr-flood.sh", sh("head -c 30000000 /dev/zero | tr '\\0' x >&2\nprintf '\\n\\033[31mALERT\\302\\233J\\n' >&2\n"
+                + "printf 'Content-Type: text/plain\\n\\nstill answered\\n'"));
         script(cgiBin, "nph-hello.sh", sh("printf 'HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nX-Nph: yes\\r\\n\\r\\nnph body\\n'"));
         script(cgiBin, "nph-teapot.sh", sh("printf 'HTTP/1.1 418 I am a teapot\\r\\nContent-Type: text/plain\\r\\n\\r\\nshort and stout\\n'"));
         script(cgiBin, "nph-bad.sh", sh("printf 'Content-Type: text/plain\\n\\nno status line\\n'"));
@@ -243,7 +249,8 @@ class CgiOutputTest {
     // ---- failures: 502 ----------------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"no-type.sh", "malformed.sh", "space-name.sh", "status-line.sh", "huge-head.py", "silent.sh", "nph-bad.sh"})
+    @ValueSource(strings = {"no-type.sh", "malformed.sh", "space-name.sh", "status-line.sh", "huge-head.py", "silent.sh", "nph-bad.sh",
+            "status-999.sh", "status-100.sh", "two-types.sh"})
     void badOutputIs502AndNoneOfItLeaks(String name) throws Exception {
         RawResponse r = raw("/cgi-bin/" + name);
         assertEquals(502, r.status(), name + ": " + r.statusLine());
@@ -289,6 +296,20 @@ class CgiOutputTest {
             assertEquals("io.sockeye.cgi", first.getLoggerName());
             assertTrue(first != second, "one record per line");
             assertFalse(first.getMessage().contains("second complaint"));
+        }
+    }
+
+    @Test
+    void aHugeStderrLineIsLoggedCutShortAndEscapesAreEscaped() throws Exception {
+        try (LogCapture log = LogCapture.of("io.sockeye.cgi")) {
+            RawResponse r = raw("/cgi-bin/stderr-flood.sh");
+            assertEquals(200, r.status());
+            assertEquals("still answered\n", r.text());
+            LogRecord flood = log.await("/cgi-bin/stderr-flood.sh: xxxx");
+            assertTrue(flood.getMessage().length() < 4096 + 100, "a " + flood.getMessage().length() + "-char log line");
+            LogRecord alert = log.await("ALERT");
+            assertEquals("/cgi-bin/stderr-flood.sh: \\x1b[31mALERT\\x9bJ", alert.getMessage(),
+                    "ESC and a C1 CSI from the script's stderr must not reach the log raw");
         }
     }
 

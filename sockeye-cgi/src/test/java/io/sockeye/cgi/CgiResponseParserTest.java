@@ -87,6 +87,19 @@ class CgiResponseParserTest {
         assertEquals("text/plain", head.headers().get("Content-Type"));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {200, 299, 418, 599})
+    void everyStatusFrom200To599IsAccepted(int status) throws IOException {
+        assertEquals(status, parse("Status: " + status + "\nContent-Type: text/plain\n\n").status());
+    }
+
+    @Test
+    void repeatedListFieldsAreStillPassedOn() throws IOException {
+        CgiResponseHead head = parse("Content-Type: text/plain\nVary: A\nVary: B\nSet-Cookie: a=1\nSet-Cookie: b=2\n\n");
+        assertEquals(List.of("A", "B"), head.headers().allValues("Vary"));
+        assertEquals(List.of("a=1", "b=2"), head.headers().allValues("Set-Cookie"));
+    }
+
     @Test
     void statusAloneWithoutContentTypeIsEnough() throws IOException {
         // RFC 3875 §6.2: a script may answer with a Status and no body
@@ -158,6 +171,13 @@ class CgiResponseParserTest {
             "Status: 99\n\n",
             "Status: 1000\n\n",
             "Status: 100 Continue\nContent-Type: text/plain\n\n", // not a final status
+            "Status: 199\nContent-Type: text/plain\n\n",
+            "Status: 999\nContent-Type: text/plain\n\n",  // three digits, but no HTTP status (RFC 9110 §15)
+            "Status: 600 Beyond\nContent-Type: text/plain\n\n",
+            "Content-Type: text/plain\nContent-Type: text/html\n\n<script>", // which one a client obeys is unknown
+            "Content-Type: text/plain\ncontent-type: text/plain\n\n",      // names are case-insensitive
+            "Content-Type: text/plain\nETag: \"a\"\nETag: \"b\"\n\n",
+            "Content-Type: text/plain\nLast-Modified: x\nLast-Modified: y\n\n",
             "Status: 200\nStatus: 404\nContent-Type: text/plain\n\n",
             "Location: /a\nLocation: /b\n\n",
             "Location: relative/path\n\n",
@@ -227,7 +247,8 @@ class CgiResponseParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "Content-Type: text/plain\n\n", "HTTP/2 200 OK\n\n", "HTTP/1.1 abc\n\n", "HTTP/1.1 100 Continue\n\n"})
+    @ValueSource(strings = {"", "Content-Type: text/plain\n\n", "HTTP/2 200 OK\n\n", "HTTP/1.1 abc\n\n", "HTTP/1.1 100 Continue\n\n",
+            "HTTP/1.1 999 Unknown\n\n", "HTTP/1.1 200 OK\nContent-Type: a/b\nContent-Type: c/d\n\n"})
     void nphWithoutAValidStatusLineIsRefused(String output) {
         assertThrows(CgiResponseParser.CgiException.class, () -> new CgiResponseParser(in(output)).parseNph());
     }
@@ -244,7 +265,7 @@ class CgiResponseParserTest {
             CgiResponseParser parser = new CgiResponseParser(new ByteArrayInputStream(output));
             try {
                 CgiResponseHead head = nph ? parser.parseNph() : parser.parse();
-                assertTrue(head.status() >= 100 && head.status() <= 999, "status " + head.status());
+                assertTrue(head.status() >= 200 && head.status() <= 599, "status " + head.status());
                 if (head.localRedirect()) assertTrue(head.location().startsWith("/"), head.location());
             } catch (CgiResponseParser.CgiException e) {
                 assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "says what was wrong");

@@ -31,8 +31,8 @@ class ScriptProcessTest {
     }
 
     static Stream<Object[]> starters() {
-        Starter jdk = JdkScriptProcess::start;
-        Starter posix = NativeSpawner::start;
+        Starter jdk = (script, env) -> JdkScriptProcess.start(script, env, ScriptLimits.NONE);
+        Starter posix = (script, env) -> NativeSpawner.start(script, env, ScriptLimits.NONE);
         return NativeSpawner.available()
                 ? Stream.of(new Object[] {"ProcessBuilder", jdk}, new Object[] {"posix_spawn", posix})
                 : Stream.<Object[]>of(new Object[] {"ProcessBuilder", jdk});

@@ -35,11 +35,15 @@ final class Site {
         for (String dir : cgiDirs) {
             Path scripts = root.resolve(dir);
             files.exclude(scripts); // a script's source is never sent, whatever path or link leads to it
-            if (!Files.isDirectory(scripts)) continue;
+            // Mounted whether or not it exists yet: a cgi-bin/ made after the start runs its scripts (as
+            // python -m http.server --cgi does) instead of having them served as static files or 403s.
             router.mount("/" + dir + "/", CgiHandler.builder(scripts)
                     .documentRoot(root)
                     .timeout(Duration.ofSeconds(options.cgiTimeout))
                     .localRedirects(router)
+                    // the command's JVM starts no processes of its own: whatever a script leaves running
+                    // after its request (a setsid'd daemon, say) is adopted and killed
+                    .adoptOrphans(true)
                     .build());
         }
         return router.mount("/", files.build());
@@ -54,6 +58,7 @@ final class Site {
         return dirs;
     }
 
+    /** The banner's description: which of the CGI directories exist now (all are served once they do). */
     static String describe(Options options) {
         Set<String> cgi = cgiDirectories(options);
         String where = options.directory.toString();

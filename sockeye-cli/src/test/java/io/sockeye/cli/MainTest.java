@@ -187,6 +187,20 @@ class MainTest {
         assertTrue(err().contains("scripts/"), "the banner names the CGI directory: " + err());
     }
 
+    @Test
+    void aCgiBinMadeAfterTheStartRunsItsScripts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path site) throws Exception {
+        Main.Launch l = run("-b", "127.0.0.1", "-d", site.toString(), "--cgi", "0");
+        assertTrue(l.started(), err());
+        assertEquals(404, get(l.server().port(), "/cgi-bin/hi.sh").statusCode());
+        java.nio.file.Path scripts = java.nio.file.Files.createDirectory(site.resolve("cgi-bin"));
+        java.nio.file.Path hi = scripts.resolve("hi.sh");
+        java.nio.file.Files.writeString(hi, "#!/bin/sh\n# SOURCE\nprintf 'Content-Type: text/plain\\n\\nhi from a late script\\n'\n");
+        java.nio.file.Files.setPosixFilePermissions(hi, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        HttpResponse<String> r = get(l.server().port(), "/cgi-bin/hi.sh");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("hi from a late script\n", r.body(), "run, not served as a file");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"../up", "/", ".hidden", "a\\b"})
     void anUnusableCgiDirIsAUsageError(String dir) {
