@@ -27,15 +27,9 @@ final class Tokens {
         return true;
     }
 
-    /** Quotes text for a log line or an exception message: control characters escaped, length capped. */
+    /** Quotes text for a log line or an exception message: control characters escaped (see {@link LogText}), length capped. */
     static String quote(String s) {
-        StringBuilder sb = new StringBuilder(Math.min(s.length(), 80) + 2).append('"');
-        for (int i = 0; i < s.length() && i < 80; i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') sb.append(String.format("\\x%02x", (int) c));
-            else sb.append(c);
-        }
-        if (s.length() > 80) sb.append("...");
-        return sb.append('"').toString();
+        String head = s.length() > 80 ? s.substring(0, 80) : s;
+        return '"' + LogText.escape(head).replace("\"", "\\x22") + (s.length() > 80 ? "..." : "") + '"';
     }
 }

@@ -11,6 +11,8 @@ import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import io.sockeye.LogText;
+
 /**
  * Where the command line's logging goes: the access log, one Combined Log Format line per request, to
  * standard output; everything else (errors, refused requests, start and stop) to standard error with a
@@ -67,9 +69,11 @@ final class ConsoleLog extends Handler {
             }
             return;
         }
+        // the library escapes what clients and scripts send; this is the last line of defence for the
+        // terminal the log is read on (a message from other code may quote untrusted text too)
         StringBuilder line = new StringBuilder(message == null ? 64 : message.length() + 40)
                 .append('[').append(TIME.format(LocalDateTime.now())).append("] ")
-                .append(level(record.getLevel())).append(": ").append(message);
+                .append(level(record.getLevel())).append(": ").append(LogText.escape(message));
         if (record.getThrown() != null) {
             StringWriter trace = new StringWriter();
             record.getThrown().printStackTrace(new PrintWriter(trace));

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.sockeye.Handler;
 import io.sockeye.HttpException;
+import io.sockeye.LogText;
 import io.sockeye.ServerConfig;
 import io.sockeye.Status;
 import io.sockeye.tcp.TcpConnection;
@@ -187,7 +188,7 @@ final class Http1Connection {
         try {
             if (status != null) {
                 LOG.log(Level.INFO, () -> status.status() + " " + Status.reason(status.status()) + " for "
-                        + head.requestLine() + " from " + peer() + ": " + status.getMessage());
+                        + LogText.escape(head.requestLine()) + " from " + peer() + ": " + LogText.escape(status.getMessage()));
                 if (response.isCommitted()) return false;
                 response.sendError(status.status(), status.getMessage());
                 response.finish();
@@ -196,7 +197,7 @@ final class Http1Connection {
             if (body.broken()) {
                 // the client stopped sending the body: nobody may be listening any more
                 if (body.timedOut() && !response.isCommitted()) {
-                    LOG.log(Level.INFO, () -> "408 Request Timeout for " + head.requestLine() + " from " + peer()
+                    LOG.log(Level.INFO, () -> "408 Request Timeout for " + LogText.escape(head.requestLine()) + " from " + peer()
                             + ": request body not received in time");
                     response.sendError(Status.REQUEST_TIMEOUT, "request body not received in time");
                     response.finish();
@@ -209,12 +210,12 @@ final class Http1Connection {
                 if (e instanceof IOException) {
                     LOG.log(Level.DEBUG, () -> connection + ": connection lost while responding: " + e);
                 } else {
-                    LOG.log(Level.ERROR, "handler failed after the response to " + head.requestLine() + " from "
+                    LOG.log(Level.ERROR, "handler failed after the response to " + LogText.escape(head.requestLine()) + " from "
                             + peer() + " began; closing the connection", e);
                 }
                 return false;
             }
-            LOG.log(Level.ERROR, "handler failed on " + head.requestLine() + " from " + peer(), e);
+            LOG.log(Level.ERROR, "handler failed on " + LogText.escape(head.requestLine()) + " from " + peer(), e);
             response.sendError(Status.INTERNAL_SERVER_ERROR, null);
             response.finish();
             return true;
@@ -233,7 +234,7 @@ final class Http1Connection {
     }
 
     private void reject(HttpException e, String requestLine) {
-        LOG.log(Level.INFO, () -> e.status() + " " + Status.reason(e.status()) + " from " + peer() + ": " + e.getMessage());
+        LOG.log(Level.INFO, () -> e.status() + " " + Status.reason(e.status()) + " from " + peer() + ": " + LogText.escape(e.getMessage()));
         int sent = 0;
         try {
             connection.clearDeadline();

@@ -11,7 +11,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -166,26 +165,41 @@ public final class TcpServer implements AutoCloseable {
     private void acceptLoop() {
         AcceptFailures failures = new AcceptFailures(LOG, port());
         while (!stopping) {
-            SocketChannel channel;
             try {
-                channel = serverChannel.accept();
-                failures.recovered();
+                acceptOne(failures);
             } catch (ClosedChannelException e) {
                 break;
-            } catch (IOException e) {
-                if (stopping) break;
-                // Out of file descriptors (EMFILE) and the like: idle connections hold descriptors that a
-                // waiting client could use, so give some back, then back off rather than spin
-                reclaimIdle(null);
-                failures.failed(e);
-                continue;
+            } catch (RuntimeException | Error e) {
+                // a bug here must not stop the server from accepting: log it, go on
+                LOG.log(Level.ERROR, "the accept loop on port " + port() + " failed; accepting goes on", e);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
-            if (!permits.tryAcquire() && !awaitSlot()) {
-                closeQuietly(channel);
-                continue;
-            }
-            startConnection(channel);
         }
+    }
+
+    /** Accepts one client and starts serving it, once a slot is free. */
+    private void acceptOne(AcceptFailures failures) throws ClosedChannelException {
+        SocketChannel channel;
+        try {
+            channel = serverChannel.accept();
+            failures.recovered();
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            if (stopping) throw new ClosedChannelException();
+            // Out of file descriptors (EMFILE) and the like: idle connections hold descriptors that a
+            // waiting client could use, so give some back, then back off rather than spin
+            reclaimIdle(null);
+            failures.failed(e);
+            return;
+        }
+        boolean slot = false;
+        try {
+            slot = permits.tryAcquire() || awaitSlot();
+        } finally {
+            if (!slot) closeQuietly(channel);
+        }
+        if (slot) startConnection(channel);
     }
 
     /**
@@ -217,22 +231,34 @@ public final class TcpServer implements AutoCloseable {
      * @return how many were closed
      */
     private int reclaimIdle(InetAddress from) {
-        List<TcpConnection> idle = new ArrayList<>();
+        // the idle times are read once, into the candidates: they change under a sort (connections come
+        // and go idle all the time), which would break its contract
+        List<IdleCandidate> idle = new ArrayList<>();
         for (TcpConnection c : connections) {
-            if (c.isIdle() && (from == null || c.remoteAddress().getAddress().equals(from))) idle.add(c);
+            if (c.isIdle() && (from == null || c.remoteAddress().getAddress().equals(from))) {
+                idle.add(new IdleCandidate(c.idleSince(), c.id(), c));
+            }
         }
         if (idle.isEmpty()) return 0;
         int batch = from != null ? 1 : Math.max(1, Math.min(32, idle.size() / 8));
-        // idle since the same sweep (the clock's grain): the older connection first
-        idle.sort(Comparator.comparingLong(TcpConnection::idleSince).thenComparingLong(TcpConnection::id));
+        idle.sort(null);
         int closed = 0;
         for (int i = 0; i < idle.size() && closed < batch; i++) {
-            if (idle.get(i).closeIfIdle()) closed++;
+            if (idle.get(i).connection().closeIfIdle()) closed++;
         }
         int n = closed;
         LOG.log(Level.DEBUG, () -> "closed " + n + " idle connection(s) to admit a new one"
                 + (from == null ? "" : " from " + from.getHostAddress()));
         return closed;
+    }
+
+    /** An idle connection as it was when the acceptor looked: idle since the same sweep (the clock's grain), the older connection first. */
+    private record IdleCandidate(long since, long id, TcpConnection connection) implements Comparable<IdleCandidate> {
+        @Override
+        public int compareTo(IdleCandidate o) {
+            int bySince = Long.compare(since, o.since);
+            return bySince != 0 ? bySince : Long.compare(id, o.id);
+        }
     }
 
     private void startConnection(SocketChannel channel) {

@@ -160,6 +160,73 @@ class TcpIdleConnectionsTest {
     }
 
     @Test
+    void aChurningCrowdAtTheCapNeverStopsTheAcceptor() throws Exception {
+        // Hundreds of connections go idle and active all the time while newcomers press on the cap, so the
+        // idle times the acceptor sorts by change under it (a sort on live values once threw "Comparison
+        // method violates its general contract" and killed the accept thread for good)
+        int cap = 300;
+        TcpServer server = start(config().withMaxConnections(cap), new LineCounter(Duration.ofSeconds(60)));
+        try (io.sockeye.testing.LogCapture log = io.sockeye.testing.LogCapture.of("io.sockeye")) {
+            List<Thread> crowd = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
+            for (int t = 0; t < 8; t++) {
+                crowd.add(Thread.ofPlatform().start(() -> {
+                    List<Socket> mine = new ArrayList<>();
+                    java.util.Random random = new java.util.Random();
+                    while (!stop.get()) {
+                        try {
+                            if (mine.size() < cap / 4) {
+                                Socket s = new Socket(LOOPBACK, server.port());
+                                s.setSoTimeout(5000);
+                                mine.add(s);
+                            }
+                            Socket s = mine.get(random.nextInt(mine.size()));
+                            ask(s, "x");
+                            answers.incrementAndGet();
+                        } catch (IOException closedToMakeRoom) {
+                            mine.removeIf(Socket::isClosed);
+                            mine.removeIf(s -> {
+                                try {
+                                    s.sendUrgentData(0);
+                                    return false;
+                                } catch (IOException gone) {
+                                    return true;
+                                }
+                            });
+                        }
+                        if (mine.size() >= cap / 4) {
+                            Socket victim = mine.remove(random.nextInt(mine.size()));
+                            try {
+                                victim.close();
+                            } catch (IOException ignored) {
+                                // closing anyway
+                            }
+                        }
+                    }
+                    for (Socket s : mine) {
+                        try {
+                            s.close();
+                        } catch (IOException ignored) {
+                            // closing anyway
+                        }
+                    }
+                }));
+            }
+            Thread.sleep(3000);
+            stop.set(true);
+            for (Thread t : crowd) t.join(10_000);
+            assertTrue(answers.get() > 1000, "the crowd was served: " + answers.get());
+            Socket late = connect(server);
+            long t0 = System.nanoTime();
+            assertEquals("1:late", ask(late, "late"), "the acceptor still accepts");
+            assertTrue(millisSince(t0) < 2000, "a newcomer after the crowd waited " + millisSince(t0) + " ms");
+            assertTrue(log.records().stream().noneMatch(r -> r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()),
+                    "errors logged: " + log.messages());
+        }
+    }
+
+    @Test
     void idleWaitsShrinkAsTheServerFillsUp() {
         assertEquals(1.0, TcpServer.idleScale(0, 100));
         assertEquals(1.0, TcpServer.idleScale(50, 100));
