@@ -305,9 +305,9 @@ public final class FileHandler implements Handler {
             return this;
         }
 
-        /** For tests: the pure-JDK way of opening files, whatever the runtime allows. */
-        Builder jdkFileAccess() {
-            this.fs = new JdkFileSystemAccess();
+        /** For tests: how files are opened, whatever the runtime allows. */
+        Builder fileAccess(FileSystemAccess access) {
+            this.fs = Objects.requireNonNull(access, "access");
             return this;
         }
 
