@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.PriorityQueue;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.sockeye.Html;
 
@@ -21,6 +22,9 @@ import io.sockeye.Html;
  * a file or a directory) are left out unless allowed, and so are names that are not valid UTF-8: request
  * paths are decoded as UTF-8 ({@link io.sockeye.RequestPaths}), so no link could lead to them, and a listing
  * offers only what can be fetched. Directories come first; the page sorts by name, size or date, either way.
+ *
+ * <p>What a lookup would refuse is not listed either: an excluded directory, or a file that also lies in
+ * one under another name (a hard link).
  *
  * <p>A directory may be huge: every entry is counted, but only the first {@link #MAX_ENTRIES} in the order
  * asked for are kept (a bounded heap, so memory does not grow with the directory), and the page and the
@@ -55,8 +59,9 @@ final class DirectoryListing {
      * @param dir  the directory, open
      * @param walk resolves a link in it, by its name: what it leads to, if it may be served, or {@code null}
      */
-    static Listing read(FileSystemAccess.Directory dir, Function<String, FileSystemAccess.Stat> walk, boolean dotfiles,
-                        Sort by, boolean descending, int max) throws IOException {
+    static Listing read(FileSystemAccess.Directory dir, Function<String, FileSystemAccess.Stat> walk,
+                        Predicate<FileSystemAccess.Stat> refused, boolean dotfiles, Sort by, boolean descending, int max)
+            throws IOException {
         Comparator<Entry> order = comparator(by, descending);
         PriorityQueue<Entry> kept = new PriorityQueue<>(Math.min(max, 1024) + 1, order.reversed()); // the worst on top
         int[] total = {0};
@@ -64,7 +69,7 @@ final class DirectoryListing {
         dir.names(name -> {
             if (failed[0] != null || (!dotfiles && name.startsWith("."))) return;
             try {
-                Entry e = entry(dir, name, walk);
+                Entry e = entry(dir, name, walk, refused);
                 if (e == null) return;
                 total[0]++;
                 kept.add(e);
@@ -78,11 +83,11 @@ final class DirectoryListing {
         return new Listing(entries, total[0]);
     }
 
-    private static Entry entry(FileSystemAccess.Directory dir, String name, Function<String, FileSystemAccess.Stat> walk)
-            throws IOException {
+    private static Entry entry(FileSystemAccess.Directory dir, String name, Function<String, FileSystemAccess.Stat> walk,
+                               Predicate<FileSystemAccess.Stat> refused) throws IOException {
         FileSystemAccess.Stat s = dir.statAt(name);
         if (s != null && s.type() == FileSystemAccess.Type.LINK) s = walk.apply(name);
-        if (s == null) return null;
+        if (s == null || refused.test(s)) return null;
         boolean directory = s.type() == FileSystemAccess.Type.DIRECTORY;
         if (!directory && s.type() != FileSystemAccess.Type.FILE) return null;
         return new Entry(name, directory, directory ? 0 : s.size(), Instant.ofEpochSecond(0, s.modifiedNanos()));

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 import io.sockeye.files.FileSystemAccess.Directory;
 import io.sockeye.files.FileSystemAccess.Stat;
@@ -42,9 +44,35 @@ final class Exclusions {
 
         /** @return whether a file of this identity also lies in an excluded directory, or may (fail closed) */
         boolean holdsFile(FileSystemAccess fs, Object identity) throws IOException {
-            return !ids.isEmpty() && owner.search(fs, identity);
+            return !ids.isEmpty() && owner.search(fs, identity, null);
+        }
+
+        /**
+         * @return a test of what a listing must leave out: what a lookup would refuse (an excluded directory,
+         *         or a file that lies in one too, by another name); the excluded files are gathered once
+         */
+        Predicate<Stat> refusals(FileSystemAccess fs) {
+            if (ids.isEmpty()) return s -> false;
+            AtomicReference<Set<Object>> files = new AtomicReference<>();
+            return s -> {
+                if (ids.contains(s.identity())) return true;
+                if (s.type() != Type.FILE || s.links() == 1) return false;
+                if (files.get() == null) {
+                    Set<Object> found = new HashSet<>();
+                    try {
+                        if (owner.search(fs, null, found)) found = Set.of(ALL);
+                    } catch (IOException e) {
+                        found = Set.of(ALL);
+                    }
+                    files.set(found);
+                }
+                return files.get().contains(ALL) || files.get().contains(s.identity());
+            };
         }
     }
+
+    /** Stands for every file, when the excluded directories are too large to gather. */
+    private static final Object ALL = new Object();
 
     private final FileSystemAccess fs;
     private final Path root;
@@ -118,8 +146,11 @@ final class Exclusions {
         }
     }
 
-    /** Looks for a file by identity under the excluded directories; too many names to look at: found. */
-    private boolean search(FileSystemAccess fs, Object identity) throws IOException {
+    /**
+     * Looks for a file by identity under the excluded directories, or gathers them all into {@code into};
+     * too many names to look at: found.
+     */
+    private boolean search(FileSystemAccess fs, Object identity, Set<Object> into) throws IOException {
         int[] budget = {MAX_SCAN};
         for (Path p : paths) {
             Directory d;
@@ -129,7 +160,7 @@ final class Exclusions {
                 continue; // not there, or not a directory
             }
             try {
-                if (holds(d, identity, budget, 0)) return true;
+                if (holds(d, identity, into, budget, 0)) return true;
             } finally {
                 d.close();
             }
@@ -137,7 +168,7 @@ final class Exclusions {
         return false;
     }
 
-    private static boolean holds(Directory dir, Object identity, int[] budget, int depth) throws IOException {
+    private static boolean holds(Directory dir, Object identity, Set<Object> into, int[] budget, int depth) throws IOException {
         List<String> names = new ArrayList<>();
         dir.names(n -> {
             if (budget[0]-- > 0) names.add(n);
@@ -147,11 +178,12 @@ final class Exclusions {
             Stat s = dir.statAt(name);
             if (s == null) continue;
             if (s.type() == Type.FILE && s.identity().equals(identity)) return true;
+            if (s.type() == Type.FILE && into != null) into.add(s.identity());
             if (s.type() == Type.DIRECTORY) {
                 FileSystemAccess.Entry e = dir.entry(name);
                 if (e == null || e.stat().type() != Type.DIRECTORY) continue;
                 try (Directory sub = e.openDirectory()) {
-                    if (holds(sub, identity, budget, depth + 1)) return true;
+                    if (holds(sub, identity, into, budget, depth + 1)) return true;
                 }
             }
         }

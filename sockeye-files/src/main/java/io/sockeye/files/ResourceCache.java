@@ -237,7 +237,7 @@ final class ResourceCache {
                     } catch (IOException e) {
                         return null;
                     }
-                }, dotfiles, by, descending, max);
+                }, excluded.refusals(fs), dotfiles, by, descending, max);
             }
         }
     }
