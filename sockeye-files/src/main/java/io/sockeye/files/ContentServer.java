@@ -146,7 +146,7 @@ final class ContentServer {
 
     private Representation precompressed(Resource file, String key, String suffix, String coding) throws IOException {
         if (key.isEmpty()) return null;
-        Resource r = cache.lookup(key + suffix);
+        Resource r = cache.sibling(file.siblingKey(key, suffix));
         if (r.kind != Resource.Kind.FILE) {
             r.close();
             return null;

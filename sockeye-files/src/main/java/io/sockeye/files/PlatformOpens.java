@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.sockeye.HttpException;
 import io.sockeye.Status;
@@ -52,15 +53,15 @@ final class PlatformOpens {
      * @throws HttpException 503 if no thread is free or the work is stuck
      */
     static <T> T call(Callable<T> work) throws IOException {
-        Thread[] runner = new Thread[1];
+        AtomicReference<Thread> runner = new AtomicReference<>();
         Future<T> f;
         try {
             f = POOL.submit(() -> {
-                runner[0] = Thread.currentThread();
+                runner.set(Thread.currentThread());
                 try {
                     return work.call();
                 } finally {
-                    runner[0] = null;
+                    runner.set(null);
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -71,7 +72,7 @@ final class PlatformOpens {
             try {
                 return f.get(PATIENCE_MILLIS, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                Thread t = runner[0];
+                Thread t = runner.get();
                 if (t != null) JdkFileSystemAccess.release(t);
                 try {
                     return f.get(200, TimeUnit.MILLISECONDS);

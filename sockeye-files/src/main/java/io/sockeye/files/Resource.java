@@ -42,6 +42,9 @@ final class Resource implements AutoCloseable {
     final boolean settled;
     /** The gzip-compressed bytes, once computed; an empty buffer when compression does not pay. */
     private volatile ByteBuffer gzipped;
+    /** The keys of the precompressed siblings, once asked for: a shared resource makes them once. */
+    private volatile String gzKey;
+    private volatile String brKey;
 
     private Resource(Kind kind, FileSystemAccess.Stat stat, long size, long modifiedNanos, String contentType,
                      ByteBuffer content, FileChannel channel, boolean settled) {
@@ -74,6 +77,18 @@ final class Resource implements AutoCloseable {
 
     static Resource directory(FileSystemAccess.Stat stat) {
         return new Resource(Kind.DIRECTORY, stat, 0, 0, null, null, null, true);
+    }
+
+    /** @return the key of the sibling with this suffix ({@code .gz} or {@code .br}) of the file at {@code key} */
+    String siblingKey(String key, String suffix) {
+        boolean gz = suffix.equals(".gz");
+        String k = gz ? gzKey : brKey;
+        if (k == null || !k.startsWith(key) || k.length() != key.length() + suffix.length()) {
+            k = key + suffix;
+            if (gz) gzKey = k;
+            else brKey = k;
+        }
+        return k;
     }
 
     ByteBuffer gzipped() {

@@ -38,6 +38,8 @@ final class ResourceCache {
 
     /** How recent a change must be for content not to be settled: 2 s, FAT's timestamp granularity. */
     static final long RACY_NANOS = 2_000_000_000L;
+    /** How long a precompressed sibling found missing is believed missing: a second. */
+    static final long ABSENT_SIBLING_NANOS = 1_000_000_000L;
     private static final System.Logger LOG = System.getLogger("io.sockeye.files");
     private static final int ATTEMPTS = 3;
 
@@ -91,10 +93,30 @@ final class ResourceCache {
      * @throws io.sockeye.HttpException 503 if the file cannot be opened now (see {@link PlatformOpens})
      */
     Resource lookup(String key) throws IOException {
+        return lookup(key, false);
+    }
+
+    /**
+     * Looks up a precompressed sibling ({@code file.gz}, {@code file.br}): as {@link #lookup}, except that
+     * finding none is trusted for {@link #ABSENT_SIBLING_NANOS} without looking again. That only decides
+     * which coding is sent, never which bytes of the file (they are still checked on every request), and
+     * saves a {@code stat} per sibling on every request for text from a browser.
+     */
+    Resource sibling(String key) throws IOException {
+        return lookup(key, true);
+    }
+
+    private Resource lookup(String key, boolean sibling) throws IOException {
         Entry e = entries.get(key);
-        if (e != null && e.generation == exclusions.current().generation()
-                && ((trustNanos > 0 && System.nanoTime() - e.checkedAt < trustNanos) || fs.unchanged(e.path, e.seen))) {
-            return e.resource; // the hit path: one stat, no allocation
+        if (e != null && e.generation == exclusions.current().generation()) {
+            boolean absentSibling = sibling && e.resource == Resource.MISSING;
+            long age = trustNanos > 0 || absentSibling ? System.nanoTime() - e.checkedAt : 0;
+            if ((trustNanos > 0 && age < trustNanos) || (absentSibling && age < ABSENT_SIBLING_NANOS)) return e.resource;
+            if (fs.unchanged(e.path, e.seen)) {
+                // believed again for a while: a new entry once a second, not a stat per request
+                if (absentSibling || trustNanos > 0) entries.replace(key, e, new Entry(e.resource, e.path, e.seen, e.generation, System.nanoTime()));
+                return e.resource; // the hit path: one stat at most, no allocation
+            }
         }
         return fs.opensMayBlock() ? PlatformOpens.call(() -> load(key, e)) : load(key, e);
     }
