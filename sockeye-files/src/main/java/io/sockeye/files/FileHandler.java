@@ -35,7 +35,7 @@ import io.sockeye.Status;
  * Nothing outside the root is ever served: the path is decoded once, {@code .} and {@code ..} resolved
  * before the file system is consulted (climbing above the root is refused), encoded slashes and
  * backslashes, NUL and hidden names ({@code .git}) are refused. Then the file is found one name at a time
- * from the open root, never following a link blindly ({@link PathWalk}): a symbolic link may lead
+ * from the open root, never following a link blindly: a symbolic link may lead
  * anywhere inside the root, and out of it only with {@link Builder#followSymlinks}; what is found must be
  * a regular file or a directory (a FIFO, socket or device is refused without being opened), and what is
  * sent is read from the very file that was checked, so swapping a name for a link or a FIFO between the

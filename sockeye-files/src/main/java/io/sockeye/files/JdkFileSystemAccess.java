@@ -296,8 +296,12 @@ final class JdkFileSystemAccess implements FileSystemAccess {
             } finally {
                 OPENING.remove(self);
             }
+            // The JDK cannot stat what it opened, so the name is looked at again (a swap to something else
+            // and back would pass that), and the channel's own size (fstat) must be the file's: a FIFO swapped
+            // in has none, another regular file of the same size in the same directory is all that could pass
             Stat after = secure != null ? secure.statAt(name) : plain.statAt(name);
-            if (!(ch instanceof FileChannel fc) || after == null || !stat.identity().equals(after.identity()) || after.type() != Type.FILE) {
+            if (!(ch instanceof FileChannel fc) || after == null || !stat.identity().equals(after.identity())
+                    || after.type() != Type.FILE || fc.size() != stat.size()) {
                 ch.close();
                 throw new IOException("changed while being opened: " + name);
             }

@@ -141,15 +141,7 @@ final class PathWalk {
                 if (++steps > MAX_STEPS) return Found.of(Resource.Kind.MISSING);
                 if (name.isEmpty() || name.equals(".")) continue;
                 if (name.equals("..")) {
-                    if (stack.size() > 1) {
-                        stack.pop().close();
-                    } else if (!followSymlinks) {
-                        return Found.of(Resource.Kind.FORBIDDEN); // a link that climbs out of the root
-                    } else {
-                        Directory up = stack.peek().parent();
-                        stack.pop().close();
-                        stack.push(up);
-                    }
+                    if (!up(stack, followSymlinks)) return Found.of(Resource.Kind.FORBIDDEN); // a link that climbs out
                     continue;
                 }
                 Entry e = stack.peek().entry(name);
@@ -157,25 +149,12 @@ final class PathWalk {
                 switch (e.stat().type()) {
                     case DIRECTORY -> stack.push(e.openDirectory());
                     case LINK -> {
-                        String target;
-                        try {
-                            target = e.linkTarget();
-                        } finally {
+                        if (++links > MAX_LINKS) {
                             e.close();
+                            return Found.of(Resource.Kind.MISSING); // ELOOP
                         }
-                        if (++links > MAX_LINKS || target.isEmpty()) return Found.of(Resource.Kind.MISSING);
-                        if (target.startsWith("/")) {
-                            String inside = followSymlinks ? target.substring(1) : insideRoot(root, target);
-                            if (inside == null) return Found.of(Resource.Kind.FORBIDDEN); // an absolute link out
-                            while (stack.size() > 1) stack.pop().close();
-                            if (followSymlinks) {
-                                Directory top = fs.open(Path.of("/"));
-                                stack.pop().close();
-                                stack.push(top);
-                            }
-                            target = inside;
-                        }
-                        push(todo, target);
+                        Resource.Kind refused = follow(fs, root, e, stack, todo, followSymlinks);
+                        if (refused != null) return Found.of(refused);
                     }
                     case FILE -> {
                         if (!todo.isEmpty()) {
@@ -194,6 +173,50 @@ final class PathWalk {
         } finally {
             for (Directory d : stack) d.close();
         }
+    }
+
+    /** Goes up one directory; above where the walk started only if links may lead out. @return whether it may */
+    private static boolean up(ArrayDeque<Directory> stack, boolean followSymlinks) throws IOException {
+        if (stack.size() > 1) {
+            stack.pop().close();
+            return true;
+        }
+        if (!followSymlinks) return false;
+        Directory up = stack.peek().parent();
+        stack.pop().close();
+        stack.push(up);
+        return true;
+    }
+
+    /**
+     * Reads a link and puts its text before what is left to walk, as the kernel does: a relative link goes on
+     * from the link's directory, an absolute one from the root (if it spells the root) or from {@code /}
+     * (if links may lead out). Closes the link's entry.
+     *
+     * @return {@code null} to walk on, or why not
+     */
+    private static Resource.Kind follow(FileSystemAccess fs, Path root, Entry link, ArrayDeque<Directory> stack,
+                                        ArrayDeque<String> todo, boolean followSymlinks) throws IOException {
+        String target;
+        try {
+            target = link.linkTarget();
+        } finally {
+            link.close();
+        }
+        if (target.isEmpty()) return Resource.Kind.MISSING;
+        if (target.startsWith("/")) {
+            String inside = followSymlinks ? target.substring(1) : insideRoot(root, target);
+            if (inside == null) return Resource.Kind.FORBIDDEN; // an absolute link out
+            while (stack.size() > 1) stack.pop().close();
+            if (followSymlinks) {
+                Directory top = fs.open(Path.of("/"));
+                stack.pop().close();
+                stack.push(top);
+            }
+            target = inside;
+        }
+        push(todo, target);
+        return null;
     }
 
     /** Checks the end of the walk against the exclusions; takes {@code file} and the top directory over. */

@@ -133,6 +133,10 @@ final class LinuxFileSystemAccess implements FileSystemAccess {
     record FileId(long dev, long ino) {
     }
 
+    /** A path as the C library takes it (NUL-terminated UTF-8, made once per cached file), and as text. */
+    private record CPath(MemorySegment c, String text) {
+    }
+
     @Override
     public String name() {
         return "Linux (openat O_PATH|O_NOFOLLOW, statx, openat2)";
@@ -147,17 +151,18 @@ final class LinuxFileSystemAccess implements FileSystemAccess {
 
     @Override
     public Object pathHandle(Path file) {
-        return Arena.ofAuto().allocateFrom(file.toString());
+        return new CPath(Arena.ofAuto().allocateFrom(file.toString()), file.toString());
     }
 
     @Override
     public Stat stat(Object path) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             Scratch s = Scratch.allocate(arena);
-            if (statx(s, AT_FDCWD, (MemorySegment) path, 0) == 0) return toStat(s.statx);
+            CPath p = (CPath) path;
+            if (statx(s, AT_FDCWD, p.c, 0) == 0) return toStat(s.statx);
             int e = errno(s);
             if (e == ENOENT || e == ENOTDIR) return null;
-            throw failure(e, path.toString());
+            throw failure(e, p.text);
         }
     }
 
@@ -167,7 +172,7 @@ final class LinuxFileSystemAccess implements FileSystemAccess {
         Scratch s = scratch.getAndSet(slot, null);
         if (s == null) s = Scratch.allocate(Arena.ofAuto()); // another thread has this slot's: rare
         try {
-            if (statx(s, AT_FDCWD, (MemorySegment) path, 0) != 0) {
+            if (statx(s, AT_FDCWD, ((CPath) path).c, 0) != 0) {
                 int e = errno(s);
                 return known == null && (e == ENOENT || e == ENOTDIR);
             }
