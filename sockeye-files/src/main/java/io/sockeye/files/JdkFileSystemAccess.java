@@ -330,9 +330,8 @@ final class JdkFileSystemAccess implements FileSystemAccess {
         try {
             BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW);
             if (!a.isOther()) return;
-            try (FileChannel ignored = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                // opened and closed: the reader has seen a writer come and go
-            }
+            // opened and closed at once: the waiting reader has seen a writer come and go
+            FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS).close();
         } catch (IOException | UnsupportedOperationException ignored) {
             // gone or not ours to open: nothing to release
         }

@@ -111,9 +111,8 @@ class SwapRaceTest {
         for (String name : NAMES) {
             Path fifo = now.get(name) == Kind.FIFO ? www.resolve(name) : side(name, Kind.FIFO);
             if (Files.exists(fifo)) {
-                try (FileChannel ignored = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                    // O_RDWR on a FIFO never waits, and a waiting reader sees a writer come and go
-                }
+                // O_RDWR on a FIFO never waits, and a waiting reader sees a writer come and go
+                FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close();
             }
         }
     }
