@@ -2,20 +2,20 @@ package io.sockeye.files;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
-import io.sockeye.HttpException;
 import io.sockeye.Request;
 import io.sockeye.Response;
 import io.sockeye.Status;
@@ -25,7 +25,12 @@ import io.sockeye.Status;
  * representation (a precompressed sibling, gzip made on the fly, or the file as is), sets the validators,
  * evaluates the preconditions (304, 412), then sends the whole, one range (206), several
  * ({@code multipart/byteranges}) or none that fits (416) — from memory for small files, by
- * {@code sendfile} for the rest.
+ * {@code sendfile} from the file the lookup opened for the rest.
+ *
+ * <p>Compression on the fly is bounded: files above a ceiling go out as they are; a large file's gzip
+ * form is made once, at the default level, and kept in memory (within the cache's budget) while the file
+ * is unchanged; until then, or when it does not fit, it is streamed at {@link Deflater#BEST_SPEED}, which
+ * costs about a third of the CPU of the default level for a third more bytes.
  */
 final class ContentServer {
 
@@ -34,12 +39,16 @@ final class ContentServer {
     private final ResourceCache cache;
     private final boolean compress;
     private final long gzipMinBytes;
+    private final long gzipMaxBytes;
     private final String cacheControl;
+    /** Large files whose gzip form is being made now: one request makes it, the others stream. */
+    private final Set<String> compressing = ConcurrentHashMap.newKeySet();
 
-    ContentServer(ResourceCache cache, boolean compress, long gzipMinBytes, String cacheControl) {
+    ContentServer(ResourceCache cache, boolean compress, long gzipMinBytes, long gzipMaxBytes, String cacheControl) {
         this.cache = cache;
         this.compress = compress;
         this.gzipMinBytes = gzipMinBytes;
+        this.gzipMaxBytes = gzipMaxBytes;
         this.cacheControl = cacheControl;
     }
 
@@ -47,11 +56,19 @@ final class ContentServer {
     private record Representation(Resource source, ByteBuffer bytes, String etag, String coding, boolean rangeable) {
     }
 
+    /** Sends the file; closes a precompressed sibling it opened (the caller closes {@code file}). */
     void serve(Request request, Response response, Resource file, String key) throws IOException {
         boolean compressible = compress && file.compressible;
         Representation rep = choose(request, file, key, compressible);
-        Resource src = rep.source;
+        try {
+            send(request, response, file, rep, compressible);
+        } finally {
+            if (rep.source != file) rep.source.close();
+        }
+    }
 
+    private void send(Request request, Response response, Resource file, Representation rep, boolean compressible) throws IOException {
+        Resource src = rep.source;
         response.header("Content-Type", file.contentType);
         response.header("Last-Modified", src.lastModifiedField);
         response.header("ETag", rep.etag);
@@ -101,7 +118,7 @@ final class ContentServer {
         }
     }
 
-    private Representation choose(Request request, Resource file, String key, boolean compressible) {
+    private Representation choose(Request request, Resource file, String key, boolean compressible) throws IOException {
         Representation identity = new Representation(file, file.content, file.etag, null, true);
         if (!compressible) return identity;
         String accept = request.header("Accept-Encoding");
@@ -120,40 +137,94 @@ final class ContentServer {
             Representation r = precompressed(file, key, ".br", "br");
             if (r != null) return r;
         }
-        if (gzip <= 0 || file.size < gzipMinBytes || request.header("Range") != null) return identity;
+        if (gzip <= 0 || file.size < gzipMinBytes || file.size > gzipMaxBytes || request.header("Range") != null) return identity;
         String weak = "W/" + file.etag.substring(0, file.etag.length() - 1) + "-gzip\"";
-        if (file.content == null) return new Representation(file, null, weak, "gzip", false); // streamed
-        ByteBuffer gz = file.gzipped();
-        if (gz == null) {
-            gz = gzip(file.content);
-            file.gzipped(gz);
-            cache.grew(gz.capacity());
-        }
+        ByteBuffer gz = file.content != null ? gzipInMemory(file, key) : gzipOfLarge(request, file, key);
+        if (gz == null) return new Representation(file, null, weak, "gzip", false); // streamed
         return gz.remaining() == 0 ? identity : new Representation(file, gz, weak, "gzip", false);
     }
 
-    private Representation precompressed(Resource file, String key, String suffix, String coding) {
+    private Representation precompressed(Resource file, String key, String suffix, String coding) throws IOException {
         if (key.isEmpty()) return null;
-        Resource r = cache.lookup(key + suffix);
-        if (r.kind != Resource.Kind.FILE) return null;
+        Resource r = cache.sibling(file.siblingKey(key, suffix));
+        if (r.kind != Resource.Kind.FILE) {
+            r.close();
+            return null;
+        }
         String tag = r.etag.substring(0, r.etag.length() - 1) + "-" + coding + "\"";
         return new Representation(r, r.content, tag, coding, true);
     }
 
-    /** Compresses in-memory content once; an empty buffer means compression did not make it smaller. */
-    private static ByteBuffer gzip(ByteBuffer content) {
-        byte[] plain = new byte[content.remaining()];
-        content.duplicate().get(plain);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 3 + 64);
-        try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
-            gz.write(plain);
+    /** The gzip form of a file held in memory, made once (at the default level) and kept with it. */
+    private ByteBuffer gzipInMemory(Resource file, String key) {
+        ByteBuffer gz = file.gzipped();
+        if (gz == null) {
+            gz = gzip(file.content.duplicate(), Deflater.DEFAULT_COMPRESSION, file.content.remaining());
+            file.gzipped(gz);
+            cache.grew(key, file, gz.capacity());
+        }
+        return gz;
+    }
+
+    /**
+     * The gzip form of a large file: kept from an earlier request if the file is unchanged; else made now
+     * and kept, if the file is settled and the form fits the budget and no other request is making it;
+     * else {@code null}, to stream it. A HEAD never makes it (it would be work for nothing).
+     */
+    private ByteBuffer gzipOfLarge(Request request, Resource file, String key) throws IOException {
+        ByteBuffer gz = cache.compressed(key, file.stat);
+        if (gz != null || !file.settled || request.method().equals("HEAD") || !cache.fits(file.size / 2)
+                || !compressing.add(key)) {
+            return gz;
+        }
+        try {
+            gz = gzip(Channels.newInputStream(file.channel), Deflater.DEFAULT_COMPRESSION, file.size);
+            cache.compressed(key, file.stat, gz);
+            return gz;
+        } finally {
+            compressing.remove(key);
+        }
+    }
+
+    /** Compresses content once; an empty buffer means compression did not make it smaller. */
+    private static ByteBuffer gzip(ByteBuffer content, int level, long size) {
+        try {
+            return gzip(new java.io.InputStream() {
+                @Override
+                public int read() {
+                    return content.hasRemaining() ? content.get() & 0xff : -1;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    if (!content.hasRemaining()) return -1;
+                    int n = Math.min(len, content.remaining());
+                    content.get(b, off, n);
+                    return n;
+                }
+            }, level, size);
         } catch (IOException e) {
             throw new IllegalStateException("gzip into memory failed", e);
         }
-        if (out.size() >= plain.length) return ByteBuffer.allocate(0);
+    }
+
+    private static ByteBuffer gzip(InputStream in, int level, long size) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size / 3 + 64, Integer.MAX_VALUE - 8));
+        try (GZIPOutputStream gz = gzipStream(out, level)) {
+            in.transferTo(gz);
+        }
+        if (out.size() >= size) return ByteBuffer.allocate(0);
         ByteBuffer direct = ByteBuffer.allocateDirect(out.size());
         direct.put(out.toByteArray()).flip();
         return direct.asReadOnlyBuffer();
+    }
+
+    private static GZIPOutputStream gzipStream(OutputStream out, int level) throws IOException {
+        return new GZIPOutputStream(out, COPY_BUFFER) {
+            {
+                def.setLevel(level);
+            }
+        };
     }
 
     private void sendWhole(Request request, Response response, Representation rep) throws IOException {
@@ -167,27 +238,18 @@ final class ContentServer {
             none.flush();
             none.close();
         } else {
-            gzipFromDisk(response, rep.source);
+            // streamed: the fastest level, since this is paid by every request until the form is kept
+            try (GZIPOutputStream gz = gzipStream(response.body(), Deflater.BEST_SPEED)) {
+                Channels.newInputStream(rep.source.channel).transferTo(gz);
+            }
         }
     }
 
-    /** Sends part of a file from disk by sendfile; {@code length} -1 means to the end. */
+    /** Sends part of the open file by sendfile; {@code length} -1 means to the end. */
     private void sendFromDisk(Response response, Resource file, long start, long length) throws IOException {
-        try (FileChannel ch = FileChannel.open(file.path, StandardOpenOption.READ)) {
-            long n = length < 0 ? Math.min(file.size, ch.size()) - start : length;
-            response.sendFile(ch, start, Math.max(0, n));
-        } catch (NoSuchFileException e) {
-            throw new HttpException(Status.NOT_FOUND, "no such file", e);
-        } catch (AccessDeniedException e) {
-            throw new HttpException(Status.FORBIDDEN, "not readable", e);
-        }
-    }
-
-    private void gzipFromDisk(Response response, Resource file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file.path, StandardOpenOption.READ);
-             GZIPOutputStream gz = new GZIPOutputStream(response.body(), COPY_BUFFER)) {
-            Channels.newInputStream(ch).transferTo(gz);
-        }
+        FileChannel ch = file.channel;
+        long n = length < 0 ? Math.min(file.size, ch.size()) - start : length;
+        response.sendFile(ch, start, Math.max(0, n));
     }
 
     private void sendMultipart(Response response, Representation rep, String type, List<ByteRanges.Range> ranges, long size)
@@ -207,8 +269,8 @@ final class ContentServer {
         response.header("Content-Type", "multipart/byteranges; boundary=" + boundary);
         response.header("Content-Length", Long.toString(total));
         OutputStream out = response.body();
-        FileChannel ch = rep.bytes == null ? FileChannel.open(rep.source.path, StandardOpenOption.READ) : null;
-        try {
+        FileChannel ch = rep.bytes == null ? rep.source.channel : null;
+        {
             byte[] buffer = new byte[(int) Math.min(COPY_BUFFER, size)];
             for (int i = 0; i < ranges.size(); i++) {
                 ByteRanges.Range r = ranges.get(i);
@@ -231,8 +293,6 @@ final class ContentServer {
                 }
             }
             out.write(tail);
-        } finally {
-            if (ch != null) ch.close();
         }
     }
 }

@@ -2,10 +2,6 @@ package io.sockeye.files;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -13,14 +9,26 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.PriorityQueue;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.sockeye.Html;
 
 /**
  * A directory's contents as an HTML page or as JSON. Names are data, never markup or paths: escaped for
  * HTML in text, percent-encoded in links (every byte but unreserved ones, so a name like {@code a:b} can
- * never be taken for a URL scheme). Hidden entries and links that leave the root are left out unless
- * allowed. Directories come first; the page sorts by name, size or date, either way.
+ * never be taken for a URL scheme). Hidden entries and links that leave the root (or lead to anything but
+ * a file or a directory) are left out unless allowed, and so are names that are not valid UTF-8: request
+ * paths are decoded as UTF-8 ({@link io.sockeye.RequestPaths}), so no link could lead to them, and a listing
+ * offers only what can be fetched. Directories come first; the page sorts by name, size or date, either way.
+ *
+ * <p>What a lookup would refuse is not listed either: an excluded directory, or a file that also lies in
+ * one under another name (a hard link).
+ *
+ * <p>A directory may be huge: every entry is counted, but only the first {@link #MAX_ENTRIES} in the order
+ * asked for are kept (a bounded heap, so memory does not grow with the directory), and the page and the
+ * JSON say how many there are in all.
  */
 final class DirectoryListing {
 
@@ -34,43 +42,69 @@ final class DirectoryListing {
 
     enum Sort { NAME, SIZE, DATE }
 
+    /** What is listed: the first entries in order, and how many there are in all. */
+    record Listing(List<Entry> entries, int total) {
+        boolean truncated() {
+            return total > entries.size();
+        }
+    }
+
     private DirectoryListing() {
     }
 
-    /** Reads the entries worth showing. @return them, unsorted; at most {@link #MAX_ENTRIES} + 1 */
-    static List<Entry> read(Path dir, Path realRoot, boolean dotfiles, boolean followSymlinks) throws IOException {
-        List<Entry> entries = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            for (Path p : stream) {
-                String name = p.getFileName().toString();
-                if (!dotfiles && name.startsWith(".")) continue;
-                BasicFileAttributes a;
-                try {
-                    a = Files.readAttributes(p, BasicFileAttributes.class);
-                    if (!followSymlinks && Files.isSymbolicLink(p) && !SafePaths.inside(realRoot, p)) continue;
-                } catch (IOException e) {
-                    continue; // a dangling link, or one we may not read: nothing to offer
-                }
-                if (!a.isDirectory() && !a.isRegularFile()) continue;
-                entries.add(new Entry(name, a.isDirectory(), a.isDirectory() ? 0 : a.size(), a.lastModifiedTime().toInstant()));
-                if (entries.size() > MAX_ENTRIES) break;
+    /**
+     * Reads a directory's entries worth showing, through the directory the walk opened (not by path, which
+     * may lead elsewhere by now), and keeps the first {@code max} in the order asked for.
+     *
+     * @param dir  the directory, open
+     * @param walk resolves a link in it, by its name: what it leads to, if it may be served, or {@code null}
+     */
+    static Listing read(FileSystemAccess.Directory dir, Function<String, FileSystemAccess.Stat> walk,
+                        Predicate<FileSystemAccess.Stat> refused, boolean dotfiles, Sort by, boolean descending, int max)
+            throws IOException {
+        Comparator<Entry> order = comparator(by, descending);
+        PriorityQueue<Entry> kept = new PriorityQueue<>(Math.min(max, 1024) + 1, order.reversed()); // the worst on top
+        int[] total = {0};
+        IOException[] failed = {null};
+        dir.names(name -> {
+            if (failed[0] != null || (!dotfiles && name.startsWith("."))) return;
+            try {
+                Entry e = entry(dir, name, walk, refused);
+                if (e == null) return;
+                total[0]++;
+                kept.add(e);
+                if (kept.size() > max) kept.poll();
+            } catch (IOException ex) {
+                // one entry we may not look at, or gone: nothing to offer for it
             }
-        }
-        return entries;
+        });
+        List<Entry> entries = new ArrayList<>(kept);
+        entries.sort(order);
+        return new Listing(entries, total[0]);
     }
 
-    static void sort(List<Entry> entries, Sort by, boolean descending) {
+    private static Entry entry(FileSystemAccess.Directory dir, String name, Function<String, FileSystemAccess.Stat> walk,
+                               Predicate<FileSystemAccess.Stat> refused) throws IOException {
+        FileSystemAccess.Stat s = dir.statAt(name);
+        if (s != null && s.type() == FileSystemAccess.Type.LINK) s = walk.apply(name);
+        if (s == null || refused.test(s)) return null;
+        boolean directory = s.type() == FileSystemAccess.Type.DIRECTORY;
+        if (!directory && s.type() != FileSystemAccess.Type.FILE) return null;
+        return new Entry(name, directory, directory ? 0 : s.size(), Instant.ofEpochSecond(0, s.modifiedNanos()));
+    }
+
+    static Comparator<Entry> comparator(Sort by, boolean descending) {
         Comparator<Entry> c = switch (by) {
             case NAME -> Comparator.comparing(Entry::name, String.CASE_INSENSITIVE_ORDER).thenComparing(Entry::name);
             case SIZE -> Comparator.comparingLong(Entry::size).thenComparing(Entry::name);
             case DATE -> Comparator.comparing(Entry::modified).thenComparing(Entry::name);
         };
         if (descending) c = c.reversed();
-        entries.sort(Comparator.comparing((Entry e) -> !e.directory()).thenComparing(c));
+        return Comparator.comparing((Entry e) -> !e.directory()).thenComparing(c);
     }
 
-    static String html(String displayPath, boolean hasParent, List<Entry> entries, Sort by, boolean descending) {
-        boolean truncated = entries.size() > MAX_ENTRIES;
+    static String html(String displayPath, boolean hasParent, Listing listing, Sort by, boolean descending) {
+        List<Entry> entries = listing.entries();
         String title = "Index of " + Html.escape(displayPath);
         StringBuilder sb = new StringBuilder(256 + entries.size() * 160);
         sb.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">")
@@ -85,9 +119,7 @@ final class DirectoryListing {
                 .append(header("Modified (UTC)", Sort.DATE, by, descending))
                 .append("</tr></thead>\n<tbody>\n");
         if (hasParent) sb.append("<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n");
-        int shown = 0;
         for (Entry e : entries) {
-            if (shown++ == MAX_ENTRIES) break;
             String href = encode(e.name) + (e.directory ? "/" : "");
             sb.append("<tr><td><a href=\"").append(href).append("\">").append(Html.escape(e.name))
                     .append(e.directory ? "/" : "").append("</a></td><td class=\"size\">")
@@ -95,7 +127,10 @@ final class DirectoryListing {
                     .append(DATE.format(e.modified)).append("</td></tr>\n");
         }
         sb.append("</tbody>\n</table>\n");
-        if (truncated) sb.append("<p>Only the first ").append(MAX_ENTRIES).append(" entries are listed.</p>\n");
+        if (listing.truncated()) {
+            sb.append("<p class=\"truncated\">Only the first ").append(entries.size()).append(" of ").append(listing.total())
+                    .append(" entries are listed, in the order shown.</p>\n");
+        }
         return sb.append("</body></html>\n").toString();
     }
 
@@ -107,11 +142,16 @@ final class DirectoryListing {
                 + label + arrow + "</a></th>";
     }
 
-    static String json(List<Entry> entries) {
-        StringBuilder sb = new StringBuilder(64 + entries.size() * 96).append('[');
+    /**
+     * @return {@code {"total": n, "truncated": bool, "entries": [{"name", "type", "size", "modified"}...]}}:
+     *         {@code total} counts every entry, {@code entries} holds the first ones in the order asked for
+     */
+    static String json(Listing listing) {
+        List<Entry> entries = listing.entries();
+        StringBuilder sb = new StringBuilder(96 + entries.size() * 96).append("{\"total\":").append(listing.total())
+                .append(",\"truncated\":").append(listing.truncated()).append(",\"entries\":[");
         int shown = 0;
         for (Entry e : entries) {
-            if (shown == MAX_ENTRIES) break;
             if (shown++ > 0) sb.append(',');
             sb.append("\n  {\"name\":");
             jsonString(sb, e.name);
@@ -119,7 +159,7 @@ final class DirectoryListing {
             if (!e.directory) sb.append(",\"size\":").append(e.size);
             sb.append(",\"modified\":\"").append(e.modified.with(java.time.temporal.ChronoField.NANO_OF_SECOND, 0)).append("\"}");
         }
-        return sb.append(shown > 0 ? "\n]\n" : "]\n").toString();
+        return sb.append(shown > 0 ? "\n]}\n" : "]}\n").toString();
     }
 
     private static void jsonString(StringBuilder sb, String s) {

@@ -34,9 +34,27 @@ import io.sockeye.Status;
  * <h2>The root is a jail</h2>
  * Nothing outside the root is ever served: the path is decoded once, {@code .} and {@code ..} resolved
  * before the file system is consulted (climbing above the root is refused), encoded slashes and
- * backslashes, NUL and hidden names ({@code .git}) are refused, and the real path of whatever is found,
- * symbolic links resolved, must lie under the real root. Options loosen the last two on purpose. Refusals
- * are 404s (or 403s for what exists but may not be served), with no path of the machine in the body.
+ * backslashes, NUL and hidden names ({@code .git}) are refused. Then the file is found one name at a time
+ * from the open root, never following a link blindly: a symbolic link may lead
+ * anywhere inside the root, and out of it only with {@link Builder#followSymlinks}; what is found must be
+ * a regular file or a directory (a FIFO, socket or device is refused without being opened), and what is
+ * sent is read from the very file that was checked, so swapping a name for a link or a FIFO between the
+ * check and the read achieves nothing. {@linkplain Builder#exclude Excluded directories} are known by
+ * identity (device and inode), so no link, bind mount, hard link or case-insensitive spelling reaches
+ * into them. Options loosen hidden names and outward links on purpose. Refusals are 404s (or 403s for
+ * what exists but may not be served), with no path of the machine in the body.
+ *
+ * <p>On Linux (x86-64, AArch64) with Java 22+ and native access enabled ({@code --enable-native-access},
+ * or {@code Enable-Native-Access} in an executable jar's manifest), files are opened with
+ * {@code openat2}/{@code O_PATH}, which never blocks on a FIFO. Elsewhere the JDK's
+ * {@link java.nio.file.SecureDirectoryStream} is used, on platform threads, since its opens can block.
+ *
+ * <h2>Fresh at once</h2>
+ * Small files are kept in memory, and every request checks with one {@code stat} that the file is
+ * still the same (inode, size, modification and change time), so an edit, a deletion or a replacement
+ * shows at the very next request; content changed within the last two seconds, when timestamps may not
+ * yet tell two writes apart, is read again until it settles. {@link Builder#revalidateAfter} trades this
+ * check for a trust interval.
  *
  * <h2>What is sent</h2>
  * GET and HEAD; other methods get 405 with {@code Allow}. A directory asked for without its trailing slash
@@ -44,9 +62,9 @@ import io.sockeye.Status;
  * a strong {@code ETag} from size and modification time, and honour {@code If-None-Match},
  * {@code If-Modified-Since} (304), {@code If-Match}, {@code If-Unmodified-Since} (412), {@code Range} and
  * {@code If-Range} (206, 416). A precompressed {@code file.br} or {@code file.gz} beside a file is sent to
- * clients that accept it; other text is gzipped on the fly above a size. Files up to a size are kept in
- * memory and checked against the disk again after {@linkplain Builder#revalidateAfter(Duration) a short
- * interval}; larger ones are sent with {@code sendfile}.
+ * clients that accept it; other text is gzipped on the fly between two sizes
+ * ({@link Builder#gzipMinBytes}, {@link Builder#gzipMaxBytes}), and the gzip form of a file is kept while
+ * the file is unchanged. Files up to a size are kept in memory; larger ones are sent with {@code sendfile}.
  *
  * <p>Thread-safe.
  */
@@ -56,25 +74,24 @@ public final class FileHandler implements Handler {
 
     private final boolean listing;
     private final boolean dotfiles;
-    private final boolean followSymlinks;
     private final List<String> indexNames;
     private final ResourceCache cache;
     private final ContentServer content;
 
-    private FileHandler(Builder b) throws IOException {
+    private FileHandler(Builder b) {
         this.listing = b.listing;
         this.dotfiles = b.dotfiles;
-        this.followSymlinks = b.followSymlinks;
         this.indexNames = List.copyOf(b.indexNames);
-        this.cache = new ResourceCache(b.root, b.followSymlinks, List.copyOf(b.excluded), b.mimeTypes, b.revalidateAfter.toNanos(),
+        this.cache = new ResourceCache(b.fs, b.root, b.followSymlinks, List.copyOf(b.excluded), b.mimeTypes, b.revalidateAfter.toNanos(),
                 b.maxCachedFileBytes, b.maxCacheBytes, 10_000);
-        this.content = new ContentServer(cache, b.compress, b.gzipMinBytes, b.cacheControl);
+        this.content = new ContentServer(cache, b.compress, b.gzipMinBytes, b.gzipMaxBytes, b.cacheControl);
     }
 
     /**
      * @param root the directory to serve
      * @return a handler with the default options: listings on, hidden files and outward links refused,
-     *         compression on, files up to 256 KiB cached in memory and checked again after a second
+     *         compression on (gzip on the fly from 1 KiB to 8 MiB), files up to 256 KiB kept in memory
+     *         and checked on every request
      * @throws UncheckedIOException if the root is not a readable directory
      */
     public static FileHandler of(Path root) {
@@ -98,23 +115,24 @@ public final class FileHandler implements Handler {
         String path = request.pathWithinMount();
         String key = RequestPaths.jailedPath(request, dotfiles);
         if (key == null) {
-            LOG.log(Level.DEBUG, () -> "refused path " + request.rawPath() + " from " + request.remoteAddress());
+            LOG.log(Level.DEBUG, () -> "refused path " + Logs.escape(request.rawPath()) + " from " + request.remoteAddress());
             response.sendError(Status.NOT_FOUND, null);
             return;
         }
-        Resource r = cache.lookup(key);
-        switch (r.kind) {
-            case MISSING -> response.sendError(Status.NOT_FOUND, null);
-            case FORBIDDEN -> response.sendError(Status.FORBIDDEN, null);
-            case DIRECTORY -> directory(request, response, r, key);
-            case FILE -> {
-                if (path.endsWith("/")) response.sendError(Status.NOT_FOUND, null);
-                else content.serve(request, response, r, key);
+        try (Resource r = cache.lookup(key)) {
+            switch (r.kind) {
+                case MISSING -> response.sendError(Status.NOT_FOUND, null);
+                case FORBIDDEN -> response.sendError(Status.FORBIDDEN, null);
+                case DIRECTORY -> directory(request, response, key);
+                case FILE -> {
+                    if (path.endsWith("/")) response.sendError(Status.NOT_FOUND, null);
+                    else content.serve(request, response, r, key);
+                }
             }
         }
     }
 
-    private void directory(Request request, Response response, Resource dir, String key) throws IOException {
+    private void directory(Request request, Response response, String key) throws IOException {
         if (!request.path().endsWith("/")) {
             // Location is the canonical form of the path as sent (one leading slash, no dot segments):
             // "//evil.example/dir" must never become a redirect to another host (CVE-2021-28861)
@@ -126,21 +144,15 @@ public final class FileHandler implements Handler {
         }
         for (String index : indexNames) {
             String indexKey = key.isEmpty() ? index : key + "/" + index;
-            Resource file = cache.lookup(indexKey);
-            if (file.kind == Resource.Kind.FILE) {
-                content.serve(request, response, file, indexKey);
-                return;
+            try (Resource file = cache.lookup(indexKey)) {
+                if (file.kind == Resource.Kind.FILE) {
+                    content.serve(request, response, file, indexKey);
+                    return;
+                }
             }
         }
         if (!listing) {
             response.sendError(Status.FORBIDDEN, "directory listing is disabled");
-            return;
-        }
-        List<DirectoryListing.Entry> entries;
-        try {
-            entries = DirectoryListing.read(dir.path, cache.realRoot(), dotfiles, followSymlinks);
-        } catch (IOException e) {
-            response.sendError(Status.FORBIDDEN, null);
             return;
         }
         DirectoryListing.Sort sort = DirectoryListing.Sort.NAME;
@@ -149,7 +161,18 @@ public final class FileHandler implements Handler {
             if (s.name().equals(by)) sort = s;
         }
         boolean descending = request.query().first("order").orElse("asc").equals("desc");
-        DirectoryListing.sort(entries, sort, descending);
+        DirectoryListing.Listing entries;
+        try {
+            entries = cache.list(key, dotfiles, sort, descending, DirectoryListing.MAX_ENTRIES);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "cannot list " + Logs.escape(key) + ": " + e);
+            response.sendError(Status.FORBIDDEN, null);
+            return;
+        }
+        if (entries == null) {
+            response.sendError(Status.NOT_FOUND, null); // gone, or no longer a directory
+            return;
+        }
         response.header("Vary", "Accept");
         String accept = request.header("Accept");
         if (QualityValues.mediaType(accept, "application/json") > QualityValues.mediaType(accept, "text/html")) {
@@ -170,11 +193,13 @@ public final class FileHandler implements Handler {
         private String cacheControl;
         private MimeTypes mimeTypes = MimeTypes.defaults();
         private List<String> indexNames = List.of("index.html", "index.htm");
-        private Duration revalidateAfter = Duration.ofSeconds(1);
+        private Duration revalidateAfter = Duration.ZERO;
         private long maxCachedFileBytes = 256 * 1024;
         private long maxCacheBytes = 64L << 20;
         private long gzipMinBytes = 1024;
+        private long gzipMaxBytes = 8L << 20;
         private final List<Path> excluded = new ArrayList<>();
+        private FileSystemAccess fs = NativeFiles.best();
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
@@ -223,8 +248,10 @@ public final class FileHandler implements Handler {
         }
 
         /**
-         * @param interval how long what was found on disk is trusted before it is checked again; zero
-         *                 checks on every request and keeps nothing in memory
+         * @param interval how long what was found on disk is trusted without looking at the disk at all;
+         *                 zero (the default) checks with one {@code stat} on every request, so that changes
+         *                 show at once. A positive interval saves that call on sites whose files change only
+         *                 by deployment, and serves a changed or deleted file for up to that long
          * @return this
          */
         public Builder revalidateAfter(Duration interval) {
@@ -233,9 +260,15 @@ public final class FileHandler implements Handler {
             return this;
         }
 
-        /** @param max largest file kept in memory @param total most bytes kept in memory @return this */
+        /**
+         * @param max   largest file kept in memory (at most 1 GiB); larger files are opened by each request
+         *              and sent with {@code sendfile}
+         * @param total most bytes kept in memory, files and their gzip forms together; 0 keeps nothing
+         * @return this
+         */
         public Builder memoryCache(long max, long total) {
-            this.maxCachedFileBytes = max;
+            if (max < 0 || total < 0) throw new IllegalArgumentException("negative size");
+            this.maxCachedFileBytes = Math.min(max, 1L << 30);
             this.maxCacheBytes = total;
             return this;
         }
@@ -252,9 +285,29 @@ public final class FileHandler implements Handler {
             return this;
         }
 
-        /** @param bytes smallest file gzipped on the fly @return this */
+        /** @param bytes smallest file gzipped on the fly (default 1 KiB) @return this */
         public Builder gzipMinBytes(long bytes) {
             this.gzipMinBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Bounds the CPU one request can cost: a text file larger than this is sent as it is, by
+         * {@code sendfile}, even to clients that accept gzip (a precompressed {@code .gz} or {@code .br}
+         * sibling is still sent). Below it, a file's gzip form is made once and kept in memory while the
+         * file is unchanged (within {@link #memoryCache}'s budget), or streamed at the fastest level.
+         *
+         * @param bytes largest file gzipped on the fly (default 8 MiB)
+         * @return this
+         */
+        public Builder gzipMaxBytes(long bytes) {
+            this.gzipMaxBytes = bytes;
+            return this;
+        }
+
+        /** For tests: how files are opened, whatever the runtime allows. */
+        Builder fileAccess(FileSystemAccess access) {
+            this.fs = Objects.requireNonNull(access, "access");
             return this;
         }
 
@@ -264,11 +317,7 @@ public final class FileHandler implements Handler {
          */
         public FileHandler build() {
             if (!Files.isDirectory(root)) throw new UncheckedIOException(new java.nio.file.NotDirectoryException(root.toString()));
-            try {
-                return new FileHandler(this);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return new FileHandler(this);
         }
     }
 }

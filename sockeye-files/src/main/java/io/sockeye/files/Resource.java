@@ -1,21 +1,28 @@
 package io.sockeye.files;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
+import java.nio.channels.FileChannel;
 import java.time.Instant;
 
 import io.sockeye.HttpDate;
 
 /**
- * What a path under the root turned out to be when last looked at: a file (with its validators, and its
- * bytes if it is small enough to keep in memory), a directory, nothing, or something not to be served.
+ * What a path under the root turned out to be: a file (with its validators, and either its bytes, if it is
+ * small enough to keep in memory, or the file itself held open for this one request), a directory,
+ * nothing, or something not to be served. A resource with an open file is the caller's to close; one
+ * from memory may be shared by many requests at once, and closing it does nothing.
  */
-final class Resource {
+final class Resource implements AutoCloseable {
 
     enum Kind { FILE, DIRECTORY, MISSING, FORBIDDEN }
 
+    static final Resource MISSING = new Resource(Kind.MISSING, null, 0, 0, null, null, null, true);
+    static final Resource FORBIDDEN = new Resource(Kind.FORBIDDEN, null, 0, 0, null, null, null, true);
+
     final Kind kind;
-    final Path path;
+    /** What stat said of the file or directory when it was opened; {@code null} for the others. */
+    final FileSystemAccess.Stat stat;
     final long size;
     final long modifiedNanos;
     final Instant lastModified;
@@ -23,16 +30,26 @@ final class Resource {
     final String etag;
     final String contentType;
     final boolean compressible;
-    /** The file's bytes, read-only, or {@code null} if it is served from disk. */
+    /** The file's bytes, read-only, or {@code null} if it is served from {@link #channel}. */
     final ByteBuffer content;
-    /** When this was looked at, as {@link System#nanoTime()}. */
-    final long checkedAt;
+    /** The file, open for this request only, or {@code null}. */
+    final FileChannel channel;
+    /**
+     * Whether the file's bytes cannot change without its stat changing too: false while its last change is
+     * too recent for the file system's timestamps to tell a further change within the same tick
+     * ({@link ResourceCache#RACY_NANOS}). Only settled content is cached, in any form.
+     */
+    final boolean settled;
     /** The gzip-compressed bytes, once computed; an empty buffer when compression does not pay. */
     private volatile ByteBuffer gzipped;
+    /** The keys of the precompressed siblings, once asked for: a shared resource makes them once. */
+    private volatile String gzKey;
+    private volatile String brKey;
 
-    private Resource(Kind kind, Path path, long size, long modifiedNanos, String contentType, ByteBuffer content, long checkedAt) {
+    private Resource(Kind kind, FileSystemAccess.Stat stat, long size, long modifiedNanos, String contentType,
+                     ByteBuffer content, FileChannel channel, boolean settled) {
         this.kind = kind;
-        this.path = path;
+        this.stat = stat;
         this.size = size;
         this.modifiedNanos = modifiedNanos;
         // HTTP dates have whole seconds; comparisons with If-Modified-Since must use the same precision.
@@ -44,21 +61,34 @@ final class Resource {
         this.contentType = contentType;
         this.compressible = contentType != null && MimeTypes.isCompressible(contentType);
         this.content = content;
-        this.checkedAt = checkedAt;
+        this.channel = channel;
+        this.settled = settled;
     }
 
-    static Resource file(Path path, long size, long modifiedNanos, String contentType, ByteBuffer content, long now) {
-        return new Resource(Kind.FILE, path, size, modifiedNanos, contentType, content, now);
+    /** A file whose bytes are in memory; {@code content} holds what was read, its length the real size. */
+    static Resource inMemory(FileSystemAccess.Stat stat, String contentType, ByteBuffer content, boolean settled) {
+        return new Resource(Kind.FILE, stat, content.remaining(), stat.modifiedNanos(), contentType, content, null, settled);
     }
 
-    static Resource other(Kind kind, Path path, long now) {
-        return new Resource(kind, path, 0, 0, null, null, now);
+    /** A file held open for one request. */
+    static Resource open(FileSystemAccess.Stat stat, String contentType, FileChannel channel, boolean settled) {
+        return new Resource(Kind.FILE, stat, stat.size(), stat.modifiedNanos(), contentType, null, channel, settled);
     }
 
-    /** @return whether this still describes the same file content as {@code other} */
-    boolean sameFileAs(Resource other) {
-        return other != null && other.kind == Kind.FILE && kind == Kind.FILE && other.size == size
-                && other.modifiedNanos == modifiedNanos && other.path.equals(path);
+    static Resource directory(FileSystemAccess.Stat stat) {
+        return new Resource(Kind.DIRECTORY, stat, 0, 0, null, null, null, true);
+    }
+
+    /** @return the key of the sibling with this suffix ({@code .gz} or {@code .br}) of the file at {@code key} */
+    String siblingKey(String key, String suffix) {
+        boolean gz = suffix.equals(".gz");
+        String k = gz ? gzKey : brKey;
+        if (k == null || !k.startsWith(key) || k.length() != key.length() + suffix.length()) {
+            k = key + suffix;
+            if (gz) gzKey = k;
+            else brKey = k;
+        }
+        return k;
     }
 
     ByteBuffer gzipped() {
@@ -73,5 +103,10 @@ final class Resource {
     long memory() {
         ByteBuffer g = gzipped;
         return (content == null ? 0 : content.capacity()) + (g == null ? 0 : g.capacity()) + 200;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null) channel.close();
     }
 }

@@ -1,13 +1,12 @@
 package io.sockeye.files;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The docroot as a jail, on the file system's side: the request path's segments (already refused or
- * resolved by {@link io.sockeye.RequestPaths#jailedSegments}) name a file under the root, and symbolic
- * links are checked after mapping by {@link #inside(Path, Path)}: whatever the path says, the real file
- * must be under the real root.
+ * The docroot's paths: the request path's segments (already refused or resolved by
+ * {@link io.sockeye.RequestPaths#jailedSegments}) name a file under the root. The path is what the
+ * per-request freshness check stats; the jail itself is enforced by {@link PathWalk}, which does not trust
+ * paths.
  */
 final class SafePaths {
 
@@ -20,15 +19,5 @@ final class SafePaths {
         if (relative.isEmpty()) return p;
         for (String s : relative.split("/")) p = p.resolve(s);
         return p;
-    }
-
-    /**
-     * @param realRoot the root, as {@link Path#toRealPath} gives it
-     * @param file     a path under the root
-     * @return whether the file, with every symbolic link on its way resolved, is still under the root
-     * @throws IOException if the file does not exist or cannot be resolved
-     */
-    static boolean inside(Path realRoot, Path file) throws IOException {
-        return file.toRealPath().startsWith(realRoot);
     }
 }

@@ -235,9 +235,12 @@ class DirectoryListingTest {
         assertEquals(200, r.statusCode());
         assertTrue(header(r, "Content-Type").startsWith("application/json"), header(r, "Content-Type"));
         Object parsed = FilesTestSupport.json(text(r));
-        assertTrue(parsed instanceof List<?>, "a JSON array");
+        assertTrue(parsed instanceof Map<?, ?>, "a JSON object");
+        Map<?, ?> listing = (Map<?, ?>) parsed;
+        assertEquals(false, listing.get("truncated"));
+        assertEquals((double) LISTED.size(), listing.get("total"));
         Set<String> names = new HashSet<>();
-        for (Object o : (List<?>) parsed) {
+        for (Object o : (List<?>) listing.get("entries")) {
             Map<?, ?> entry = (Map<?, ?>) o;
             String name = (String) entry.get("name");
             names.add(name.endsWith("/") || !"directory".equals(entry.get("type")) ? name : name + "/");

@@ -41,6 +41,32 @@ final class FilesTestSupport {
     private FilesTestSupport() {
     }
 
+    /** The two ways files are opened; every hostile test runs both. */
+    enum Access {
+        /** Linux's calls through FFM (Java 22+, native access enabled): skipped where not available. */
+        NATIVE,
+        /** The JDK's SecureDirectoryStream, on platform threads. */
+        JDK;
+
+        FileHandler.Builder builder(Path root) {
+            if (this == NATIVE) {
+                org.junit.jupiter.api.Assumptions.assumeTrue(NativeFiles.isNative(), "native file access is not available here");
+                return FileHandler.builder(root).fileAccess(NativeFiles.best());
+            }
+            return FileHandler.builder(root).fileAccess(new JdkFileSystemAccess());
+        }
+    }
+
+    /** Polls until the condition holds or the deadline passes. @return whether it held */
+    static boolean await(Duration limit, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
     static HttpServer start(Handler handler) throws IOException {
         return ServerFixture.start(ServerFixture.loopback(), handler);
     }

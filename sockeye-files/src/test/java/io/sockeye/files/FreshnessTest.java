@@ -1,0 +1,242 @@
+package io.sockeye.files;
+
+import static io.sockeye.files.FilesTestSupport.get;
+import static io.sockeye.files.FilesTestSupport.gunzip;
+import static io.sockeye.files.FilesTestSupport.header;
+import static io.sockeye.files.FilesTestSupport.textBytes;
+import static io.sockeye.files.FilesTestSupport.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import io.sockeye.HttpServer;
+import io.sockeye.files.FileSystemAccess.Directory;
+import io.sockeye.files.FileSystemAccess.Entry;
+import io.sockeye.files.FileSystemAccess.Stat;
+
+/**
+ * Edits show at once: a file edited in place (same size, other size), deleted, or replaced by a rename,
+ * is never served as it was by the request that follows, hundreds of times in a row, small (kept in
+ * memory, with its gzip form) or large. And where timestamps are coarse (whole seconds here, as on ext3 or
+ * HFS+; FAT has 2 s), so that two writes of the same size look the same to stat, recently changed
+ * content is read again rather than trusted.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FreshnessTest {
+
+    @TempDir
+    Path www;
+    HttpServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+    }
+
+    /** Content of a fixed size that differs in every round. */
+    static byte[] version(int round, int size) {
+        byte[] b = textBytes(size);
+        byte[] mark = String.format("round %06d|", round).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(mark, 0, b, 0, mark.length);
+        return b;
+    }
+
+    void edits(Path f, int rounds, int size, boolean gzip) throws Exception {
+        Path staging = Files.createDirectories(www.resolve(".staging")).resolve("next");
+        for (int i = 0; i < rounds; i++) {
+            byte[] want;
+            switch (i % 4) {
+                case 0 -> Files.write(f, want = version(i, size)); // same size, in place (O_TRUNC, write)
+                case 1 -> Files.write(f, want = version(i, size + 1 + i % 50)); // another size
+                case 2 -> {
+                    Files.write(staging, want = version(i, size));
+                    Files.move(staging, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+                default -> {
+                    Files.delete(f);
+                    assertEquals(404, get(server, "/" + f.getFileName()).statusCode(), "round " + i + ": deleted");
+                    Files.write(f, want = version(i, size));
+                }
+            }
+            HttpResponse<byte[]> r = get(server, "/" + f.getFileName());
+            assertArrayEquals(want, r.body(), "round " + i + " (" + (i % 4) + "): old content");
+            assertEquals(Integer.toString(want.length), header(r, "Content-Length"), "round " + i);
+            if (gzip && i % 3 == 0) {
+                HttpResponse<byte[]> z = get(server, "/" + f.getFileName(), "Accept-Encoding", "gzip");
+                byte[] body = "gzip".equals(header(z, "Content-Encoding")) ? gunzip(z.body()) : z.body();
+                assertArrayEquals(want, body, "round " + i + ": old gzip content");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(FilesTestSupport.Access.class)
+    void aSmallFileIsNeverServedStale(FilesTestSupport.Access access) throws Exception {
+        Path f = write(www.resolve("page.html"), version(-1, 1024));
+        server = FilesTestSupport.start(access.builder(www).build());
+        edits(f, 400, 1024, true);
+    }
+
+    @ParameterizedTest
+    @EnumSource(FilesTestSupport.Access.class)
+    void aLargeFileIsNeverServedStale(FilesTestSupport.Access access) throws Exception {
+        Path f = write(www.resolve("big.txt"), version(-1, 300 * 1024));
+        server = FilesTestSupport.start(access.builder(www).build());
+        edits(f, 60, 300 * 1024, true);
+    }
+
+    @ParameterizedTest
+    @EnumSource(FilesTestSupport.Access.class)
+    void withCoarseTimestampsSameSizeEditsAreNeverServedStale(FilesTestSupport.Access access) throws Exception {
+        Path f = write(www.resolve("page.txt"), version(-1, 1024));
+        FileSystemAccess coarse = new CoarseTimestamps(access == FilesTestSupport.Access.NATIVE
+                ? nativeOrSkip() : new JdkFileSystemAccess());
+        server = FilesTestSupport.start(FileHandler.builder(www).fileAccess(coarse).build());
+        for (int i = 0; i < 200; i++) {
+            byte[] want = version(i, 1024);
+            try (FileChannel ch = FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(want), 0); // in place: same inode, same size, same second
+            }
+            assertArrayEquals(want, get(server, "/page.txt").body(), "round " + i + ": old content");
+        }
+    }
+
+    static FileSystemAccess nativeOrSkip() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(NativeFiles.isNative(), "native file access is not available here");
+        return NativeFiles.best();
+    }
+
+    /** A file system whose timestamps have whole seconds, as ext3, HFS+ and (with 2 s) FAT do. */
+    static final class CoarseTimestamps implements FileSystemAccess {
+        private final FileSystemAccess fs;
+
+        CoarseTimestamps(FileSystemAccess fs) {
+            this.fs = fs;
+        }
+
+        static Stat coarse(Stat s) {
+            if (s == null) return null;
+            return new Stat(s.identity(), s.type(), s.size(), seconds(s.modifiedNanos()), seconds(s.changedNanos()), s.links());
+        }
+
+        static long seconds(long nanos) {
+            return nanos == Stat.UNKNOWN ? nanos : Math.floorDiv(nanos, 1_000_000_000L) * 1_000_000_000L;
+        }
+
+        @Override
+        public Directory open(Path directory) throws IOException {
+            return new CoarseDirectory(fs.open(directory));
+        }
+
+        @Override
+        public Entry openBeneath(Directory root, String relative) throws IOException {
+            Entry e = fs.openBeneath(((CoarseDirectory) root).d, relative);
+            return e == null ? null : new CoarseEntry(e);
+        }
+
+        @Override
+        public Object pathHandle(Path file) {
+            return fs.pathHandle(file);
+        }
+
+        @Override
+        public Stat stat(Object path) throws IOException {
+            return coarse(fs.stat(path));
+        }
+
+        @Override
+        public boolean unchanged(Object path, Stat known) {
+            try {
+                Stat now = stat(path);
+                return known == null ? now == null : known.sameAs(now);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public boolean opensMayBlock() {
+            return fs.opensMayBlock();
+        }
+
+        @Override
+        public String name() {
+            return "coarse " + fs.name();
+        }
+
+        private record CoarseDirectory(Directory d) implements Directory {
+            @Override
+            public Stat stat() throws IOException {
+                return coarse(d.stat());
+            }
+
+            @Override
+            public Entry entry(String name) throws IOException {
+                Entry e = d.entry(name);
+                return e == null ? null : new CoarseEntry(e);
+            }
+
+            @Override
+            public Stat statAt(String name) throws IOException {
+                return coarse(d.statAt(name));
+            }
+
+            @Override
+            public Directory parent() throws IOException {
+                return new CoarseDirectory(d.parent());
+            }
+
+            @Override
+            public void names(Consumer<String> each) throws IOException {
+                d.names(each);
+            }
+
+            @Override
+            public void close() {
+                d.close();
+            }
+        }
+
+        private record CoarseEntry(Entry e) implements Entry {
+            @Override
+            public Stat stat() {
+                return coarse(e.stat());
+            }
+
+            @Override
+            public String linkTarget() throws IOException {
+                return e.linkTarget();
+            }
+
+            @Override
+            public Directory openDirectory() throws IOException {
+                return new CoarseDirectory(e.openDirectory());
+            }
+
+            @Override
+            public FileChannel openFile() throws IOException {
+                return e.openFile();
+            }
+
+            @Override
+            public void close() {
+                e.close();
+            }
+        }
+    }
+}
