@@ -45,6 +45,17 @@ public final class LogText {
     }
 
     /**
+     * @param text     untrusted text, or {@code null}
+     * @param maxChars how much of it to keep; longer text is cut there and marked with {@code ...}
+     * @return the text, cut, with control, format and line-separator characters escaped
+     */
+    public static String escape(CharSequence text, int maxChars) {
+        if (text == null || text.length() <= maxChars) return escape(text);
+        int end = Character.isHighSurrogate(text.charAt(maxChars - 1)) ? maxChars - 1 : maxChars;
+        return escape(text.subSequence(0, end)) + "...";
+    }
+
+    /**
      * C0 controls and DEL; C1 controls (a terminal may take U+009B for ESC [); the line and paragraph
      * separators; the bidirectional marks, embeddings, overrides and isolates (CVE-2021-42574's "Trojan
      * Source" characters); lone surrogates; and the backslash that introduces an escape.

@@ -11,6 +11,7 @@ import java.util.Objects;
 
 import io.sockeye.Handler;
 import io.sockeye.HttpException;
+import io.sockeye.LogText;
 import io.sockeye.Request;
 import io.sockeye.Response;
 import io.sockeye.Status;
@@ -131,7 +132,7 @@ public final class CgiHandler implements Handler {
         try (RequestBody body = readBody(request, response)) {
             if (response.isCommitted()) return; // refused: 503
             if (!slots.acquire(queueTimeout)) {
-                LOG.log(Level.WARNING, "503 for " + location.scriptName() + ": every script slot is busy");
+                LOG.log(Level.WARNING, "503 for " + LogText.escape(location.scriptName()) + ": every script slot is busy");
                 unavailable(response, "too many scripts running; try again shortly");
                 return;
             }
@@ -260,7 +261,7 @@ public final class CgiHandler implements Handler {
         }
         int depth = REDIRECT_DEPTH.get();
         if (depth >= MAX_REDIRECTS) {
-            LOG.log(Level.WARNING, "local redirects loop at " + location);
+            LOG.log(Level.WARNING, "local redirects loop at " + LogText.escape(location));
             throw new HttpException(Status.BAD_GATEWAY, "too many local redirects");
         }
         RedirectedRequest redirected;
@@ -268,7 +269,7 @@ public final class CgiHandler implements Handler {
             redirected = new RedirectedRequest(request, location);
         } catch (HttpException undecodable) {
             // the script wrote the path, not the client: a bad gateway rather than a bad request
-            LOG.log(Level.WARNING, request.path() + ": local redirect to an undecodable path: " + undecodable.getMessage());
+            LOG.log(Level.WARNING, LogText.escape(request.path()) + ": local redirect to an undecodable path: " + LogText.escape(undecodable.getMessage()));
             throw new HttpException(Status.BAD_GATEWAY, "the script redirected to an invalid path");
         }
         REDIRECT_DEPTH.set(depth + 1);

@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
+import io.sockeye.LogText;
+
 /**
  * The scripts this JVM has started and not yet reaped, and, when {@link #enable adopting} is on, the
  * processes they leave behind.
@@ -117,7 +119,7 @@ final class Orphans {
                 boolean zombie = stat[0].equals("Z");
                 int r = NativeSpawner.reapChild((int) pid, !zombie);
                 if (r == 0) again = true; // killed, not yet ended: the next sweep reaps it
-                if (!zombie) LOG.log(Level.WARNING, "killed process " + pid + " (" + StderrLog.escape(stat[3]) + "), left running by a CGI script");
+                if (!zombie) LOG.log(Level.WARNING, "killed process " + pid + " (" + LogText.escape(stat[3]) + "), left running by a CGI script");
             }
         } finally {
             SPAWNING.writeLock().unlock();

@@ -5,13 +5,15 @@ import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
+import io.sockeye.LogText;
+
 /**
  * What a script writes to stderr, logged a line at a time, tagged with the script's name (RFC 3875 §4.4
  * leaves stderr to the server; most servers log it). Bounded whatever the script writes: stderr is read in
  * {@link #READ_BYTES}-byte pieces, a line is kept to its first {@link #MAX_LINE_BYTES} bytes (the rest is
  * counted, not kept: a script that writes 400 MB without a newline must not make the server hold 400 MB),
  * and a run logs at most {@link #MAX_LINES} lines (the rest are counted in one last line), so one script
- * cannot flood the log either. Control characters are escaped ({@link #escape}): a script's stderr must
+ * cannot flood the log either. Control characters are escaped ({@link LogText}): a script's stderr must
  * not write terminal escape sequences into an operator's terminal or forge log lines.
  */
 final class StderrLog {
@@ -63,39 +65,12 @@ final class StderrLog {
         if (logged < MAX_LINES) {
             logged++;
             int end = length > 0 && line[length - 1] == '\r' && cut == 0 ? length - 1 : length;
-            String text = escape(new String(line, 0, end, StandardCharsets.UTF_8));
+            String text = LogText.escape(new String(line, 0, end, StandardCharsets.UTF_8));
             LOG.log(Level.WARNING, name + ": " + text + (cut > 0 ? "... (" + cut + " more bytes)" : ""));
         } else {
             suppressed++;
         }
         length = 0;
         cut = 0;
-    }
-
-    /**
-     * @return the text with every control character written as an escape: C0 (but tab), DEL and C1 as
-     * {@code \xNN} (ESC, and the one-character CSI {@code U+009B}, start terminal sequences), and the
-     * characters that reorder or break a line when shown (bidirectional overrides and isolates, the line
-     * and paragraph separators) as {@code \}{@code uNNNN}; a backslash is doubled, so an escape in the log
-     * always comes from here
-     */
-    static String escape(String s) {
-        int i = 0;
-        while (i < s.length() && !needsEscape(s.charAt(i))) i++;
-        if (i == s.length()) return s;
-        StringBuilder sb = new StringBuilder(s.length() + 16).append(s, 0, i);
-        for (; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!needsEscape(c)) sb.append(c);
-            else if (c == '\\') sb.append("\\\\");
-            else if (c < 0x100) sb.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
-            else sb.append(String.format("\\u%04x", (int) c));
-        }
-        return sb.toString();
-    }
-
-    private static boolean needsEscape(char c) {
-        return (c < 0x20 && c != '\t') || c == '\\' || (c >= 0x7f && c <= 0x9f)
-                || c == 0x200e || c == 0x200f || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
+import io.sockeye.LogText;
 import io.sockeye.Handler;
 import io.sockeye.Request;
 import io.sockeye.RequestPaths;
@@ -115,7 +116,7 @@ public final class FileHandler implements Handler {
         String path = request.pathWithinMount();
         String key = RequestPaths.jailedPath(request, dotfiles);
         if (key == null) {
-            LOG.log(Level.DEBUG, () -> "refused path " + Logs.escape(request.rawPath()) + " from " + request.remoteAddress());
+            LOG.log(Level.DEBUG, () -> "refused path " + LogText.escape(request.rawPath(), 300) + " from " + request.remoteAddress());
             response.sendError(Status.NOT_FOUND, null);
             return;
         }
@@ -165,7 +166,7 @@ public final class FileHandler implements Handler {
         try {
             entries = cache.list(key, dotfiles, sort, descending, DirectoryListing.MAX_ENTRIES);
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, () -> "cannot list " + Logs.escape(key) + ": " + e);
+            LOG.log(Level.DEBUG, () -> "cannot list " + LogText.escape(key, 300) + ": " + e);
             response.sendError(Status.FORBIDDEN, null);
             return;
         }

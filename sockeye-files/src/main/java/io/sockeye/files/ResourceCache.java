@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.sockeye.LogText;
 import io.sockeye.files.FileSystemAccess.Stat;
 
 /**
@@ -142,7 +143,7 @@ final class ResourceCache {
                 r = materialize(found, key, started);
             } catch (IOException changed) {
                 if (attempt < ATTEMPTS) continue;
-                LOG.log(Level.DEBUG, () -> "gave up looking up " + Logs.escape(key) + ": " + changed);
+                LOG.log(Level.DEBUG, () -> "gave up looking up " + LogText.escape(key, 300) + ": " + changed);
                 return Resource.MISSING;
             }
             if (r.channel != null) return r; // served from what was opened; nothing to remember
@@ -167,7 +168,7 @@ final class ResourceCache {
                 return Resource.MISSING;
             }
             case FORBIDDEN -> {
-                LOG.log(Level.DEBUG, () -> "refused " + Logs.escape(key) + ": outside the root, excluded, or not a regular file");
+                LOG.log(Level.DEBUG, () -> "refused " + LogText.escape(key, 300) + ": outside the root, excluded, or not a regular file");
                 return Resource.FORBIDDEN;
             }
             case DIRECTORY -> {
