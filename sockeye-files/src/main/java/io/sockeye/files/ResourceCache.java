@@ -22,15 +22,15 @@ import io.sockeye.files.FileSystemAccess.Stat;
  * is written from without a copy; larger ones are opened afresh by every request and sent from that open
  * file, so what is sent is always what was checked.
  *
- * <h2>Fresh on every request</h2>
+ * <h2>Fresh at once</h2>
  * A cached answer is used only while a {@code stat} of its path (links followed, as the kernel would)
  * still shows the same file: device, inode, size, modification and change times; anything else is looked
  * up again, so an edit, a deletion or a file renamed over another shows at once. Timestamps have a
  * granularity (a clock tick for ext4 and most others, 2 s for FAT), so two writes of the same size within
  * one tick look alike: content read while its last change was less than {@link #RACY_NANOS} old is not
  * <em>settled</em> and is read again by the next request, until it is. (Git's index has the same problem and
- * the same answer: "racily clean" entries.) With {@linkplain FileHandler.Builder#revalidateAfter a trust
- * interval}, answers are instead used without looking for that long.
+ * the same answer: "racily clean" entries.) Within {@linkplain FileHandler.Builder#revalidateAfter the trust
+ * interval} (a millisecond by default) an answer is used without looking again.
  *
  * <p>Bounded in entries and bytes; thread-safe. With a {@link FileSystemAccess} whose opens may block,
  * walks run on platform threads ({@link PlatformOpens}).

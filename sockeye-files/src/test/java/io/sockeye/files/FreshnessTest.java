@@ -15,14 +15,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.sockeye.HttpServer;
 import io.sockeye.files.FileSystemAccess.Directory;
@@ -32,7 +36,9 @@ import io.sockeye.files.FileSystemAccess.Stat;
 /**
  * Edits show at once: a file edited in place (same size, other size), deleted, or replaced by a rename,
  * is never served as it was by the request that follows, hundreds of times in a row, small (kept in
- * memory, with its gzip form) or large. And where timestamps are coarse (whole seconds here, as on ext3 or
+ * memory, with its gzip form) or large: by a request made right after the edit when every request
+ * checks the disk ({@code revalidateAfter(0)}), and by one made a moment later with the default, which
+ * checks a file at most once a millisecond. And where timestamps are coarse (whole seconds here, as on ext3 or
  * HFS+; FAT has 2 s), so that two writes of the same size look the same to stat, recently changed
  * content is read again rather than trusted.
  */
@@ -56,7 +62,32 @@ class FreshnessTest {
         return b;
     }
 
-    void edits(Path f, int rounds, int size, boolean gzip) throws Exception {
+    /** Checking the disk on every request, or at most once a millisecond (the default). */
+    enum Trust {
+        EVERY_REQUEST(Duration.ZERO), DEFAULT(null);
+
+        final Duration interval;
+
+        Trust(Duration interval) {
+            this.interval = interval;
+        }
+
+        FileHandler.Builder apply(FileHandler.Builder b) {
+            return interval == null ? b : b.revalidateAfter(interval);
+        }
+
+        /** Lets the default's interval pass: the edit is then seen, which is the promise. */
+        void afterEdit() throws InterruptedException {
+            if (interval == null) Thread.sleep(2);
+        }
+    }
+
+    static Stream<Arguments> accessAndTrust() {
+        return Stream.of(FilesTestSupport.Access.values())
+                .flatMap(a -> Stream.of(Trust.values()).map(t -> Arguments.of(a, t)));
+    }
+
+    void edits(Path f, int rounds, int size, boolean gzip, Trust trust) throws Exception {
         Path staging = Files.createDirectories(www.resolve(".staging")).resolve("next");
         for (int i = 0; i < rounds; i++) {
             byte[] want;
@@ -69,10 +100,12 @@ class FreshnessTest {
                 }
                 default -> {
                     Files.delete(f);
+                    trust.afterEdit();
                     assertEquals(404, get(server, "/" + f.getFileName()).statusCode(), "round " + i + ": deleted");
                     Files.write(f, want = version(i, size));
                 }
             }
+            trust.afterEdit();
             HttpResponse<byte[]> r = get(server, "/" + f.getFileName());
             assertArrayEquals(want, r.body(), "round " + i + " (" + (i % 4) + "): old content");
             assertEquals(Integer.toString(want.length), header(r, "Content-Length"), "round " + i);
@@ -85,19 +118,19 @@ class FreshnessTest {
     }
 
     @ParameterizedTest
-    @EnumSource(FilesTestSupport.Access.class)
-    void aSmallFileIsNeverServedStale(FilesTestSupport.Access access) throws Exception {
+    @MethodSource("accessAndTrust")
+    void aSmallFileIsNeverServedStale(FilesTestSupport.Access access, Trust trust) throws Exception {
         Path f = write(www.resolve("page.html"), version(-1, 1024));
-        server = FilesTestSupport.start(access.builder(www).build());
-        edits(f, 400, 1024, true);
+        server = FilesTestSupport.start(trust.apply(access.builder(www)).build());
+        edits(f, 400, 1024, true, trust);
     }
 
     @ParameterizedTest
-    @EnumSource(FilesTestSupport.Access.class)
-    void aLargeFileIsNeverServedStale(FilesTestSupport.Access access) throws Exception {
+    @MethodSource("accessAndTrust")
+    void aLargeFileIsNeverServedStale(FilesTestSupport.Access access, Trust trust) throws Exception {
         Path f = write(www.resolve("big.txt"), version(-1, 300 * 1024));
-        server = FilesTestSupport.start(access.builder(www).build());
-        edits(f, 60, 300 * 1024, true);
+        server = FilesTestSupport.start(trust.apply(access.builder(www)).build());
+        edits(f, 60, 300 * 1024, true, trust);
     }
 
     @ParameterizedTest
@@ -106,7 +139,7 @@ class FreshnessTest {
         Path f = write(www.resolve("page.txt"), version(-1, 1024));
         FileSystemAccess coarse = new CoarseTimestamps(access == FilesTestSupport.Access.NATIVE
                 ? nativeOrSkip() : new JdkFileSystemAccess());
-        server = FilesTestSupport.start(FileHandler.builder(www).fileAccess(coarse).build());
+        server = FilesTestSupport.start(FileHandler.builder(www).fileAccess(coarse).revalidateAfter(Duration.ZERO).build());
         for (int i = 0; i < 200; i++) {
             byte[] want = version(i, 1024);
             try (FileChannel ch = FileChannel.open(f, java.nio.file.StandardOpenOption.WRITE)) {
