@@ -154,6 +154,10 @@ public final class Router implements Handler {
                 return;
             }
         }
+        if (raw.equals("*")) {
+            serverWide(method, response);
+            return;
+        }
         // A router mounted under another routes what is below its mount point
         String path = request.pathWithinMount();
         String mountPath = request.mountPath();
@@ -206,6 +210,34 @@ public final class Router implements Handler {
             }
         }
         notFound.handle(request, response);
+    }
+
+    /**
+     * {@code OPTIONS *} asks about the server as a whole (RFC 9110 §9.3.7): 204 with {@code Allow}, every
+     * method a route here takes (a mounted router's routes included); a mounted handler of another kind is
+     * taken to accept GET, HEAD and POST (as the file and CGI handlers do). Any other method with {@code *}
+     * is 400: it names no resource.
+     */
+    private void serverWide(String method, Response response) throws java.io.IOException {
+        if (!method.equals("OPTIONS")) {
+            response.sendError(Status.BAD_REQUEST, "the request-target * is only for OPTIONS");
+            return;
+        }
+        TreeSet<String> allowed = methods(new TreeSet<>());
+        if (allowed.contains("GET")) allowed.add("HEAD");
+        allowed.add("OPTIONS");
+        response.header("Allow", String.join(", ", allowed));
+        response.status(Status.NO_CONTENT).send(new byte[0]);
+    }
+
+    private TreeSet<String> methods(TreeSet<String> into) {
+        for (List<Route> routes : exact.values()) addMethods(into, routes);
+        addMethods(into, patterns);
+        for (Mount m : mounts) {
+            if (m.handler instanceof Router r) r.methods(into);
+            else into.addAll(List.of("GET", "HEAD", "POST"));
+        }
+        return into;
     }
 
     private static boolean methodMatches(String routeMethod, String method) {

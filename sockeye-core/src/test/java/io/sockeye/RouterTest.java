@@ -296,6 +296,24 @@ class RouterTest {
     }
 
     @Test
+    void optionsStarAsksAboutTheWholeServer() throws Exception {
+        // RFC 9110 §9.3.7: "OPTIONS *" names no resource; the answer lists what the server takes anywhere
+        Handler opaque = (req, res) -> res.send("mounted");
+        serve(Router.create()
+                .put("/thing", (req, res) -> res.send("put"))
+                .mount("/api/", Router.create().delete("/x", (req, res) -> res.send("deleted")))
+                .mount("/", opaque));
+        try (RawClient c = new RawClient(port)) {
+            RawResponse raw = c.send("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").read();
+            assertEquals(204, raw.status(), raw.statusLine());
+            assertEquals(Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"),
+                    Set.of(raw.header("Allow").split(",\\s*")), "routes, a mounted router's routes, and what a mounted handler takes");
+            // the connection goes on
+            assertEquals("put", c.send("PUT /thing HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").read().text());
+        }
+    }
+
+    @Test
     void anExplicitOptionsRouteAnswersOptions() throws Exception {
         serve(Router.create()
                 .get("/thing", (req, res) -> res.send("get"))
