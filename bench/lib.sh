@@ -25,10 +25,19 @@ need() {
         die "could not install ${missing[*]}"
 }
 
-# Writes DIR/nginx.conf from the template: nginx_conf DIR PORT ROOT WORKERS [LISTEN_OPTIONS]
+# Writes DIR/nginx.conf from the template: nginx_conf DIR PORT ROOT WORKERS [LISTEN_OPTIONS] [CONNECTIONS]
 nginx_conf() {
     sed -e "s#@DIR@#$1#g" -e "s#@PORT@#$2#g" -e "s#@ROOT@#$3#g" -e "s#@WORKERS@#$4#g" -e "s#@LISTEN_OPTS@#${5:-}#g" \
-        "$bench_root/bench/nginx.conf.template" > "$1/nginx.conf"
+        -e "s#@CONNECTIONS@#${6:-4096}#g" "$bench_root/bench/nginx.conf.template" > "$1/nginx.conf"
+}
+
+# Resident memory of a process and its children, in KiB: rss_kib PID
+rss_kib() {
+    local total=0 p
+    for p in "$1" $(pgrep -P "$1" || true); do
+        total=$((total + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
 }
 
 # The specification version of the java binary given ("25"), for the tables
