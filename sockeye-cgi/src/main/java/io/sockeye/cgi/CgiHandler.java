@@ -97,13 +97,13 @@ public final class CgiHandler implements Handler {
         this.scripts = new ScriptDirectory(b.directory);
         this.documentRoot = b.documentRoot;
         this.timeout = b.timeout;
-        this.slots = new ScriptSlots(b.maxConcurrent);
+        this.slots = b.sharedWith != null ? b.sharedWith.slots : new ScriptSlots(b.maxConcurrent);
         this.queueTimeout = b.queueTimeout;
         this.environment = Map.copyOf(b.environment);
         this.passAuthorization = b.passAuthorization;
         this.localRedirects = b.localRedirects;
-        this.space = new SpoolSpace(b.spoolDirectory, b.memoryPerRequest, b.maxMemory, b.maxSpoolBytes, b.maxSpoolFiles,
-                b.maxOutputSpool);
+        this.space = b.sharedWith != null ? b.sharedWith.space
+                : new SpoolSpace(b.spoolDirectory, b.memoryPerRequest, b.maxMemory, b.maxSpoolBytes, b.maxSpoolFiles, b.maxOutputSpool);
         long cpu = b.cpuSeconds >= 0 ? b.cpuSeconds : Math.max(1, (b.timeout.toMillis() + 999) / 1000);
         this.limits = new ScriptLimits(cpu, b.addressSpace, b.openFiles, b.processes);
         this.jdkSpawn = b.jdkSpawn;
@@ -306,6 +306,7 @@ public final class CgiHandler implements Handler {
         private long processes = 4096;
         private boolean adoptOrphans;
         private boolean jdkSpawn;
+        private CgiHandler sharedWith;
 
         private Builder(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize();
@@ -451,6 +452,20 @@ public final class CgiHandler implements Handler {
         /** For tests: start scripts with the JDK's ProcessBuilder even where posix_spawn is available. */
         Builder jdkSpawn(boolean on) {
             this.jdkSpawn = on;
+            return this;
+        }
+
+        /**
+         * Shares another handler's script slots and spool space (memory, files, bytes) with it, so that a
+         * site with several directories of scripts has one set of limits in all rather than one per
+         * directory; this builder's own {@link #maxConcurrent}, {@link #bufferLimits}, {@link #spoolLimits},
+         * {@link #outputSpoolLimit} and {@link #spoolDirectory} are then not used.
+         *
+         * @param other a handler built before, or {@code null} for limits of this handler's own
+         * @return this
+         */
+        public Builder shareLimitsWith(CgiHandler other) {
+            this.sharedWith = other;
             return this;
         }
 

@@ -32,19 +32,23 @@ final class Site {
         if (cgiDirs.isEmpty()) return files.build();
 
         Router router = Router.create();
+        CgiHandler first = null; // the directories share one set of script slots and spool limits
         for (String dir : cgiDirs) {
             Path scripts = root.resolve(dir);
             files.exclude(scripts); // a script's source is never sent, whatever path or link leads to it
             // Mounted whether or not it exists yet: a cgi-bin/ made after the start runs its scripts (as
             // python -m http.server --cgi does) instead of having them served as static files or 403s.
-            router.mount("/" + dir + "/", CgiHandler.builder(scripts)
+            CgiHandler scriptsHere = CgiHandler.builder(scripts)
+                    .shareLimitsWith(first)
                     .documentRoot(root)
                     .timeout(Duration.ofSeconds(options.cgiTimeout))
                     .localRedirects(router)
                     // the command's JVM starts no processes of its own: whatever a script leaves running
                     // after its request (a setsid'd daemon, say) is adopted and killed
                     .adoptOrphans(true)
-                    .build());
+                    .build();
+            if (first == null) first = scriptsHere;
+            router.mount("/" + dir + "/", scriptsHere);
         }
         return router.mount("/", files.build());
     }
