@@ -5,13 +5,17 @@
 #   1. Memory: the server (cap 16,000, idle timeout 300 s) holds HOLD idle keep-alive connections (one
 #      request each, then silence); the table gives the growth of its resident memory divided by HOLD.
 #      Sockeye's figure is taken after a full GC (jcmd GC.run) before and after, so that it counts what the
-#      connections hold, not garbage the young generation had not collected yet; the figure without the GC
-#      is printed too.
+#      connections hold, not garbage the young generation had not collected yet (the figure without the GC
+#      is printed too), once with the JVM's defaults and once with -XX:MinHeapFreeRatio=5
+#      -XX:MaxHeapFreeRatio=10, which let the GC give back the heap it does not need: with the defaults
+#      G1 keeps up to 70 % of the heap free and committed after a GC, so the resident growth then says as
+#      much about G1's sizing (it varied 2-7 KiB a connection from run to run) as about the connections.
+#      The live heap column is what the connections' objects take.
 #   2. Lock-out: with a cap of 10,000 (nginx: worker_connections 10000) an attacker holds 15,000
 #      connections, reconnecting those the server closes and sending a request on each every 50 s (to beat
 #      the idle timeout); meanwhile a new client connects and asks for a page PROBES times: time to answer.
 #
-#   bench/idle.sh            (HOLD=15000 PROBES=20 RUNS=3 to change)
+#   bench/idle.sh            (HOLD=15000 PROBES=20 RUNS=3 PARTS=memory,lockout to change)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -50,14 +54,18 @@ warm_up() {
     sleep 2
 }
 gc() { [ -n "${1:-}" ] && "$jcmd" "$1" GC.run >/dev/null 2>&1 && sleep 1 || true; }
-# heap_used_kib PID: the Java heap in use (after a GC: what is live)
+# heap_used_kib PID: the Java heap in use (after a GC: what is live), summed over the generations (a
+# JVM pinned to one core picks the serial collector, whose young and old generations are listed apart)
 heap_used_kib() {
-    "$jcmd" "$1" GC.heap_info 2>/dev/null | awk '/heap/ { for (i = 1; i < NF; i++) if ($i == "used") { sub(/K$/, "", $(i+1)); print $(i+1); exit } }'
+    "$jcmd" "$1" GC.heap_info 2>/dev/null | awk '/ total / && /, used / {
+        for (i = 1; i < NF; i++) if ($i == "used") { v = $(i+1); sub(/K.*$/, "", v); sum += v } }
+        END { print sum + 0 }'
 }
 
 start_sockeye() {
     port="$(free_port)"
-    start_server "$java" -jar "$bench_root/sockeye-cli/target/sockeye.jar" -q -b 127.0.0.1 -p "$port" \
+    # shellcheck disable=SC2086
+    start_server "$java" ${SOCKEYE_FLAGS:-} -jar "$bench_root/sockeye-cli/target/sockeye.jar" -q -b 127.0.0.1 -p "$port" \
         -d "$work/site" "$@" >"$work/sockeye.log" 2>&1
     server_pid="${pids[-1]}"
     wait_for_port "$port"
@@ -90,7 +98,7 @@ memory_row() {
         { line[NR] = $0 } END {
             split(line[int((NR + 1) / 2)], f, " ")
             held = f[2]; b = f[3]; a = f[4]; r = f[5]; h0 = f[6]; h1 = f[7]
-            printf "| %-28s | %6d | %7.1f MiB | %7.1f MiB | %7.2f KiB |", n, held, b/1024, a/1024, (a-b)/held
+            printf "| %-40s | %6d | %7.1f MiB | %7.1f MiB | %7.2f KiB |", n, held, b/1024, a/1024, (a-b)/held
             if (h1 > 0) printf " %7.2f KiB | %7.2f KiB |", (r-b)/held, (h1-h0)/held; else printf " %11s | %11s |", "—", "—"
             printf " %d |\n", runs }'
 }
@@ -113,10 +121,11 @@ lockout() {
               t[int(NR*0.95+0.5)]*1000, t[NR]*1000, NR-bad, NR; print "  (" s ")" > "/dev/stderr" }'
 }
 
+if [[ "${PARTS:-memory,lockout}" == *memory* ]]; then
 echo "Idle connections: memory with $HOLD held (one request each, then silence), $(nproc) cores, server on core $SERVER_CPU"
 echo "(the median of RUNS runs by growth per connection; Sockeye's RSS taken after a full GC, and without it)"
-echo "| server                       |   held | RSS before |  RSS after | per connection | without GC | live heap | runs |"
-echo "|------------------------------|-------:|-----------:|-----------:|---------------:|-----------:|----------:|-----:|"
+echo "| server                                   |   held | RSS before |  RSS after | per connection | without GC | live heap | runs |"
+echo "|------------------------------------------|-------:|-----------:|-----------:|---------------:|-----------:|----------:|-----:|"
 runs=()
 for i in $(seq 1 "${RUNS:-3}"); do
     start_nginx 19000
@@ -124,14 +133,20 @@ for i in $(seq 1 "${RUNS:-3}"); do
     stop_all
 done
 memory_row "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (1 worker)" "${runs[@]}"
-runs=()
-for i in $(seq 1 "${RUNS:-3}"); do
-    start_sockeye --max-connections 16000 --idle-timeout 300
-    runs+=("$(memory "$server_pid")")
-    stop_all
+for flags in "" "-XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10"; do
+    runs=()
+    for i in $(seq 1 "${RUNS:-3}"); do
+        # shellcheck disable=SC2086
+        SOCKEYE_FLAGS="$flags" start_sockeye --max-connections 16000 --idle-timeout 300
+        runs+=("$(memory "$server_pid")")
+        stop_all
+    done
+    memory_row "Sockeye (Java $(java_version "$java"))${flags:+, heap given back}" "${runs[@]}"
 done
-memory_row "Sockeye (Java $(java_version "$java"))" "${runs[@]}"
 
+fi
+
+if [[ "${PARTS:-memory,lockout}" == *lockout* ]]; then
 echo
 echo "A new client while 15,000 connections press on a cap of 10,000 ($PROBES requests, 0.5 s apart)"
 echo "| server                       |     median |        p95 |        max | answered |"
@@ -142,4 +157,5 @@ stop_all
 start_sockeye --max-connections 10000
 lockout "Sockeye (--max-connections 10000)"
 stop_all
+fi
 rm -rf "$work"

@@ -52,6 +52,10 @@ public final class TcpServer implements AutoCloseable {
     private static final long SLOT_WAIT_MILLIS = 20;
     /** How long the acceptor waits for the slots of connections it closed before it closes more. */
     private static final long RECLAIM_WAIT_MILLIS = 1000;
+    private static final int MIN_RECLAIM_BATCH = 32;
+    private static final int MAX_RECLAIM_BATCH = 1024;
+    /** Reclaims closer together than this mean newcomers keep pressing on the cap. */
+    private static final long PRESSING_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final TcpConfig config;
     private final ConnectionHandler handler;
@@ -68,6 +72,8 @@ public final class TcpServer implements AutoCloseable {
     private final Thread sweeper;
     private final String threadBase;
     private volatile IdleSelector idleSelector;
+    private long lastReclaim;                       // acceptor thread only
+    private int reclaimBatch = MIN_RECLAIM_BATCH;   // acceptor thread only
     private volatile boolean stopping;
     /** {@link System#nanoTime()} at the last sweep, plus one sweep interval: a deadline set from it never fires early. */
     private volatile long clock;
@@ -223,42 +229,40 @@ public final class TcpServer implements AutoCloseable {
     }
 
     /**
-     * Closes the connections idle the longest: a batch of them (as nginx drains its reusable connections,
-     * up to 32 at a time and an eighth of those idle), so that a burst of newcomers does not scan the
-     * connections for each one.
+     * Closes the connections idle the longest: a batch of them, so that a burst of newcomers does not scan
+     * the connections for each one. As nginx drains its reusable connections, up to 32 at a time and an
+     * eighth of those idle; when newcomers keep pressing (the last reclaim was moments ago), the batch
+     * doubles each time, up to 1024, since each scan of the open connections costs as much as admitting
+     * dozens of clients, and falls back to 32 once they stop.
      *
-     * @param from only this client's connections, or {@code null} for anyone's
+     * @param from only this client's connections (one at a time), or {@code null} for anyone's
      * @return how many were closed
      */
     private int reclaimIdle(InetAddress from) {
-        // the idle times are read once, into the candidates: they change under a sort (connections come
-        // and go idle all the time), which would break its contract
-        List<IdleCandidate> idle = new ArrayList<>();
-        for (TcpConnection c : connections) {
-            if (c.isIdle() && (from == null || c.remoteAddress().getAddress().equals(from))) {
-                idle.add(new IdleCandidate(c.idleSince(), c.id(), c));
-            }
+        int batch = 1;
+        if (from == null) {
+            long now = System.nanoTime();
+            reclaimBatch = now - lastReclaim < PRESSING_NANOS ? Math.min(MAX_RECLAIM_BATCH, reclaimBatch * 2) : MIN_RECLAIM_BATCH;
+            lastReclaim = now;
+            batch = reclaimBatch;
         }
-        if (idle.isEmpty()) return 0;
-        int batch = from != null ? 1 : Math.max(1, Math.min(32, idle.size() / 8));
-        idle.sort(null);
+        OldestIdle<TcpConnection> oldest = new OldestIdle<>(batch);
+        int idle = 0;
+        for (TcpConnection c : connections) {
+            if (!c.isIdle() || (from != null && !c.remoteAddress().getAddress().equals(from))) continue;
+            idle++;
+            oldest.offer(c, c.idleSince(), c.id());
+        }
         int closed = 0;
-        for (int i = 0; i < idle.size() && closed < batch; i++) {
-            if (idle.get(i).connection().closeIfIdle()) closed++;
+        int most = from != null ? 1 : Math.max(1, Math.min(batch, idle / 8));
+        for (TcpConnection c : oldest.oldestFirst()) {
+            if (closed == most) break;
+            if (c.closeIfIdle()) closed++;
         }
         int n = closed;
         LOG.log(Level.DEBUG, () -> "closed " + n + " idle connection(s) to admit a new one"
                 + (from == null ? "" : " from " + from.getHostAddress()));
         return closed;
-    }
-
-    /** An idle connection as it was when the acceptor looked: idle since the same sweep (the clock's grain), the older connection first. */
-    private record IdleCandidate(long since, long id, TcpConnection connection) implements Comparable<IdleCandidate> {
-        @Override
-        public int compareTo(IdleCandidate o) {
-            int bySince = Long.compare(since, o.since);
-            return bySince != 0 ? bySince : Long.compare(id, o.id);
-        }
     }
 
     private void startConnection(SocketChannel channel) {
