@@ -39,6 +39,7 @@ public final class ServerConfig {
     private final Duration requestHeadTimeout;
     private final Duration idleTimeout;
     private final Duration ioTimeout;
+    private final int minBodyRate;
     private final Duration shutdownGrace;
     private final String serverHeader;
     private final boolean accessLog;
@@ -75,6 +76,8 @@ public final class ServerConfig {
         this.requestHeadTimeout = b.requestHeadTimeout;
         this.idleTimeout = b.idleTimeout;
         this.ioTimeout = b.ioTimeout;
+        if (b.minBodyRate < 0) throw new IllegalArgumentException("minBodyRate must not be negative");
+        this.minBodyRate = b.minBodyRate;
         this.shutdownGrace = b.shutdownGrace;
         this.serverHeader = b.serverHeader != null && b.serverHeader.isBlank() ? null : b.serverHeader;
         this.accessLog = b.accessLog;
@@ -94,7 +97,7 @@ public final class ServerConfig {
     /**
      * Port 8000 on all interfaces; 10,000 connections, no cap per address; an 8 KiB request-line, 32 KiB
      * and 100 header fields, a 10 MiB body, 256 KiB drained; 10 s for a request head, 60 s idle, 30 s
-     * without I/O progress, 5 s to shut down; a {@code Server} field; no access log;
+     * without I/O progress, bodies at 500 bytes/s at least once they kept the server waiting 10 s, 5 s to shut down; a {@code Server} field; no access log;
      * {@link FormLimits#defaults()}; idle connections parked above 256.
      *
      * @return the defaults
@@ -184,6 +187,19 @@ public final class ServerConfig {
      *         before the connection is dropped */
     public Duration ioTimeout() {
         return ioTimeout;
+    }
+
+    /**
+     * @return bytes a second a request body must arrive at, at least, once it has kept the server waiting
+     *         as long as a whole request head may take ({@link #requestHeadTimeout()}; each byte received
+     *         buys {@code 1/minBodyRate} s more, as Apache's {@code mod_reqtimeout} has it), or 0 for no such floor; slower
+     *         gets 408. A client trickling a large body a byte at a time otherwise holds its connection,
+     *         and whatever its handler set aside for it, for as long as it likes (the I/O timeout only
+     *         counts time without any byte). Only time spent waiting for the client counts, not time the
+     *         handler takes between its reads
+     */
+    public int minBodyRate() {
+        return minBodyRate;
     }
 
     /** @return how long {@link HttpServer#close()} lets requests in flight finish */
@@ -279,6 +295,11 @@ public final class ServerConfig {
         return toBuilder().ioTimeout(value).build();
     }
 
+    /** @param value see {@link #minBodyRate()} @return a copy with it */
+    public ServerConfig withMinBodyRate(int value) {
+        return toBuilder().minBodyRate(value).build();
+    }
+
     /** @param value see {@link #shutdownGrace()} @return a copy with it */
     public ServerConfig withShutdownGrace(Duration value) {
         return toBuilder().shutdownGrace(value).build();
@@ -325,6 +346,7 @@ public final class ServerConfig {
         private Duration requestHeadTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration ioTimeout = Duration.ofSeconds(30);
+        private int minBodyRate = 500;
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private String serverHeader = DEFAULT_SERVER_HEADER;
         private boolean accessLog = false;
@@ -348,6 +370,7 @@ public final class ServerConfig {
             requestHeadTimeout = c.requestHeadTimeout;
             idleTimeout = c.idleTimeout;
             ioTimeout = c.ioTimeout;
+            minBodyRate = c.minBodyRate;
             shutdownGrace = c.shutdownGrace;
             serverHeader = c.serverHeader;
             accessLog = c.accessLog;
@@ -430,6 +453,12 @@ public final class ServerConfig {
         /** @param value see {@link ServerConfig#ioTimeout()} @return this */
         public Builder ioTimeout(Duration value) {
             ioTimeout = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#minBodyRate()} @return this */
+        public Builder minBodyRate(int value) {
+            minBodyRate = value;
             return this;
         }
 

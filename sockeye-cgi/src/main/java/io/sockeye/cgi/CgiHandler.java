@@ -77,6 +77,8 @@ public final class CgiHandler implements Handler {
     private static final int MAX_REDIRECTS = 5;
     /** How long a script that has written some output gets to finish before that output is flushed. */
     private static final long FINISHING_NANOS = 5_000_000;
+    /** How long a handler waits, once a script's output is over, for the script to end before it returns. */
+    private static final long FINISHING_MILLIS = 200;
     // A local redirect is served on the request's own thread, after the script that asked for it is done,
     // and may itself redirect: the depth of that nesting, per thread.
     private static final ThreadLocal<Integer> REDIRECT_DEPTH = ThreadLocal.withInitial(() -> 0);
@@ -183,10 +185,16 @@ public final class CgiHandler implements Handler {
         try {
             String redirect = respond(response, location, run);
             spool.close(); // read to its end; or, for a redirect, the rest is not wanted
-            // Waits for the script to be reaped (it is exiting, or at worst killed at its deadline), so that
-            // when this returns the run is over; interruptible (a server shutdown then kills it, below).
-            int exit = run.done().get();
-            if (redirect == null && exit != 0) LOG.log(Level.WARNING, name + ": exited with status " + exit);
+            // Waits a moment for the script to be reaped (it is almost always exiting), for its exit status;
+            // interruptible (a server shutdown then kills it, below). A script that closed its output and
+            // runs on has answered: the connection goes on, and the run ends on its own (the script ending
+            // or killed at its deadline), giving its slot back then.
+            try {
+                int exit = run.done().get(FINISHING_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (redirect == null && exit != 0) LOG.log(Level.WARNING, name + ": exited with status " + exit);
+            } catch (java.util.concurrent.TimeoutException runsOn) {
+                LOG.log(Level.DEBUG, () -> name + ": closed its output and runs on; its answer is complete");
+            }
             over = true;
             return redirect;
         } catch (java.util.concurrent.ExecutionException e) {
@@ -298,7 +306,7 @@ public final class CgiHandler implements Handler {
         private int memoryPerRequest = 64 * 1024;
         private long maxMemory = 64L << 20;
         private long maxSpoolBytes = 1L << 30;
-        private int maxSpoolFiles = 256;
+        private int maxSpoolFiles = 1024;
         private long maxOutputSpool = 64L << 20;
         private long cpuSeconds = -1; // the timeout's, unless set
         private long addressSpace = 4L << 30;

@@ -24,7 +24,8 @@ import io.sockeye.Status;
 final class RequestBody implements AutoCloseable {
 
     private static final int COPY = 64 * 1024;
-    private static final long DISK_STEP = 1 << 20; // a chunked body reserves disk a MiB at a time
+    /** A body reserves disk as it arrives, a MiB at a time (a 64th of the spool, if that is less). */
+    private static final long DISK_STEP = 1 << 20;
 
     private final SpoolSpace space;
     private byte[] memory;
@@ -47,8 +48,7 @@ final class RequestBody implements AutoCloseable {
         if (declared == 0 && request.header("Content-Length") == null) return null;
         RequestBody body = new RequestBody(space);
         try {
-            if (declared >= 0) body.readKnown(request.body(), declared);
-            else body.readChunked(request.body());
+            body.readAll(request.body(), declared);
             return body;
         } catch (IOException | RuntimeException | Error e) {
             body.close();
@@ -61,37 +61,64 @@ final class RequestBody implements AutoCloseable {
         return length;
     }
 
-    private void readKnown(InputStream in, long declared) throws IOException {
-        if (declared <= space.memoryPerRequest() && space.reserveMemory(declared)) {
-            memoryReserved = declared;
-            memory = in.readNBytes((int) declared);
-            length = memory.length; // core refuses a body that ends short of its Content-Length
-            return;
+    /**
+     * Reads the body as it arrives, holding room only for what has arrived: in memory, reserved a piece at
+     * a time, up to {@link SpoolSpace#memoryPerRequest()}; past that in a spool file, opened then, whose
+     * disk room is reserved a MiB at a time. A client that declares a large body and sends it a byte at a
+     * time (or never) holds what it sent, not what it declared: reserving the declared length up front let
+     * a hundred such clients take the whole spool.
+     *
+     * @param declared the Content-Length, or -1 for a chunked body
+     */
+    private void readAll(InputStream in, long declared) throws IOException {
+        if (declared > space.memoryPerRequest() && declared > space.maxDisk()) {
+            throw new HttpException(Status.CONTENT_TOO_LARGE, "the body is larger than this server can hold");
         }
-        openFile(declared);
-        if (!space.reserveDisk(declared)) throw full(declared);
-        diskReserved = declared;
-        copyToFile(in, declared);
+        int inMemory = space.memoryPerRequest();
+        memory = new byte[(int) (declared >= 0 ? Math.min(declared, inMemory) : Math.min(inMemory, COPY / 4))];
+        byte[] piece = null;
+        while (true) {
+            if (file == null) {
+                if (length == memory.length) {
+                    if (length < inMemory) {
+                        memory = java.util.Arrays.copyOf(memory, (int) Math.min(inMemory, Math.max(16, length * 2)));
+                    } else {
+                        if (declared >= 0 && length == declared) return;
+                        int next = in.read(); // memory is full: does the body go on?
+                        if (next < 0) return;
+                        spill(declared);
+                        write(ByteBuffer.wrap(new byte[] {(byte) next}));
+                        continue;
+                    }
+                }
+                int n = in.read(memory, (int) length, memory.length - (int) length);
+                if (n < 0) return; // core refuses a body that ends short of its Content-Length
+                if (!space.reserveMemory(n)) throw full(declared);
+                memoryReserved += n;
+                length += n;
+            } else {
+                if (piece == null) piece = new byte[COPY];
+                int n = in.read(piece);
+                if (n < 0) return;
+                reserveDisk(length + n);
+                write(ByteBuffer.wrap(piece, 0, n));
+            }
+        }
     }
 
-    private void readChunked(InputStream in) throws IOException {
-        int first = space.memoryPerRequest();
-        byte[] head = new byte[first + 1];
-        int n = in.readNBytes(head, 0, head.length); // one byte more than memory takes: does it go on?
-        if (n <= first && space.reserveMemory(n)) {
-            memoryReserved = n;
-            memory = head;
-            length = n;
-            return;
-        }
-        openFile(n <= first ? n : -1);
-        reserveDisk(n);
-        write(ByteBuffer.wrap(head, 0, n));
-        if (n > first) copyToFile(in, -1);
+    /** Moves what is in memory to a spool file: the body is larger than memory takes. */
+    private void spill(long declared) throws IOException {
+        openFile(declared);
+        reserveDisk(length + 1);
+        int held = (int) length;
+        length = 0; // write() counts what the file holds
+        write(ByteBuffer.wrap(memory, 0, held));
+        space.releaseMemory(memoryReserved);
+        memoryReserved = 0;
+        memory = null;
     }
 
     private void openFile(long size) throws IOException {
-        if (size > space.maxDisk()) throw new HttpException(Status.CONTENT_TOO_LARGE, "the body is larger than this server can hold");
         FileChannel f;
         try {
             f = space.openFile("body");
@@ -107,22 +134,13 @@ final class RequestBody implements AutoCloseable {
         if (total > space.maxDisk()) throw new HttpException(Status.CONTENT_TOO_LARGE, "the body is larger than this server can hold");
         long more = total - diskReserved;
         if (more <= 0) return;
-        long step = Math.max(more, Math.min(DISK_STEP, space.maxDisk() - diskReserved));
+        long step = Math.max(more, Math.min(Math.min(DISK_STEP, space.maxDisk() / 64), space.maxDisk() - diskReserved));
         if (space.reserveDisk(step)) {
             diskReserved += step;
         } else if (space.reserveDisk(more)) {
             diskReserved += more;
         } else {
             throw full(total);
-        }
-    }
-
-    private void copyToFile(InputStream in, long limit) throws IOException {
-        byte[] buffer = new byte[(int) Math.min(COPY, Math.max(limit, 1))];
-        int n;
-        while ((n = in.read(buffer)) > 0) {
-            if (limit < 0) reserveDisk(length + n);
-            write(ByteBuffer.wrap(buffer, 0, n));
         }
     }
 

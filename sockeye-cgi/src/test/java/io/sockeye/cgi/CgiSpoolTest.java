@@ -34,9 +34,14 @@ class CgiSpoolTest {
 
     /** Starts a POST whose body (of the declared length) is sent only in part: it holds its spool room. */
     static Socket partialPost(HttpServer server, int declared) throws IOException {
+        return partialPost(server, declared, 2000);
+    }
+
+    /** Starts a POST that sends {@code sent} bytes of the {@code declared} and waits. */
+    static Socket partialPost(HttpServer server, int declared, int sent) throws IOException {
         Socket s = new Socket("127.0.0.1", server.port());
         s.getOutputStream().write(("POST /size.sh HTTP/1.1\r\nHost: a\r\nContent-Length: " + declared + "\r\n\r\n"
-                + "x".repeat(2000)).getBytes(StandardCharsets.US_ASCII));
+                + "x".repeat(sent)).getBytes(StandardCharsets.US_ASCII));
         return s;
     }
 
@@ -82,14 +87,18 @@ class CgiSpoolTest {
             assertEquals("200 500 500\n", status(post(server, 500)), "a small body stays in memory");
             assertEquals(413, post(server, 300_000).status(), "larger than all the spool room");
 
-            holding.add(partialPost(server, 100_000));
-            holding.add(partialPost(server, 100_000));
+            // a body holds the room of what has arrived, not of what it declares: two clients declaring
+            // 100,000 bytes and sending 2,000 leave room for a third's 100,000
+            holding.add(partialPost(server, 100_000, 2000));
+            holding.add(partialPost(server, 100_000, 2000));
+            awaitSpoolBytes(handler, 4000);
+            assertEquals("200 100000 100000\n", status(post(server, 100_000)), "room for what was declared and not sent");
+            // what has arrived does count: 200,000 bytes held leave too little for another 100,000
+            holding.add(partialPost(server, 220_000, 200_000));
             awaitSpoolBytes(handler, 200_000);
-            RawResponse full = post(server, 100_000); // 50,000 bytes left: not enough
+            RawResponse full = post(server, 100_000);
             assertEquals(503, full.status(), full.statusLine());
             assertNotNull(full.header("Retry-After"));
-            holding.add(partialPost(server, 10_000));
-            awaitSpoolBytes(handler, 210_000);
             assertEquals(503, post(server, 20_000).status(), "fits in bytes, but all three spool files are taken");
 
             // spool files are unlinked while in use: the private directory holds no name

@@ -67,7 +67,8 @@ final class Http1Connection {
         // the longest head: request-line and field lines, their CRLFs, a few empty lines before
         int maxHead = config.maxRequestLineBytes() + config.maxHeaderBytes() + 16;
         this.deadlines = Deadlines.of(connection);
-        this.in = new SocketInput(connection.channel(), deadlines, Math.min(INPUT_BUFFER, maxHead), maxHead, ioTimeout);
+        this.in = new SocketInput(connection.channel(), deadlines, Math.min(INPUT_BUFFER, maxHead), maxHead, ioTimeout,
+                config.minBodyRate(), config.requestHeadTimeout().toNanos());
         // its own deadline: the response may be written while another thread reads the body
         this.out = new SocketOutput(connection.channel(), Deadlines.forWrites(connection), OUTPUT_BUFFER, ioTimeout);
         this.scanner = new HeadScanner(config.maxRequestLineBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
@@ -113,7 +114,7 @@ final class Http1Connection {
                 if (!active && scanner.started()) {
                     if (!connection.markActive()) return null; // closed by a shutdown while idle
                     active = true;
-                    connection.setTimeout(headTimeoutNanos);
+                    connection.setShrinkingTimeout(headTimeoutNanos);
                 }
                 if (end >= 0) {
                     connection.clearDeadline();
@@ -126,7 +127,7 @@ final class Http1Connection {
             // A new connection must start its first request within the head timeout (it holds a slot);
             // a kept-alive one may wait the idle timeout for its next
             if (!active) {
-                connection.setTimeout(firstRequest ? headTimeoutNanos : idleTimeoutNanos);
+                connection.setShrinkingTimeout(firstRequest ? headTimeoutNanos : idleTimeoutNanos);
                 if (in.available() == 0 && connection.parkUntilReadable()) {
                     in.release();
                     out.release();
@@ -149,6 +150,7 @@ final class Http1Connection {
     }
 
     private Outcome exchange(RequestHead head) {
+        in.startBody();
         BodyStream body = head.contentLength() >= 0
                 ? new FixedLengthBodyStream(in, deadlines, head.contentLength())
                 : new ChunkedBodyStream(in, deadlines, config.maxBodyBytes(), config.maxHeaderBytes(), config.maxHeaderCount());

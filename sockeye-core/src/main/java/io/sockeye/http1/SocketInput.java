@@ -15,11 +15,20 @@ import java.nio.channels.ReadableByteChannel;
  */
 final class SocketInput {
 
+
     private static final ByteArrayPool POOL_4K = new ByteArrayPool(4096, 256);
 
     private final ReadableByteChannel channel;
     private final Deadlines connection;
     private final long ioTimeoutNanos;
+    /**
+     * Bytes a second a body must come at, at least, once it has kept the server waiting {@link #bodyGraceNanos};
+     * 0: any. As Apache's {@code mod_reqtimeout} {@code body=20,MinRate=500}: each byte received buys more waiting.
+     */
+    private final long minBodyRate;
+    private final long bodyGraceNanos;
+    private long bodyWaited;
+    private long bodyReceived;
     private final int initialSize;
     private final int maxSize;
     private final ByteArrayPool pool;
@@ -30,6 +39,13 @@ final class SocketInput {
     int limit;
 
     SocketInput(ReadableByteChannel channel, Deadlines deadlines, int initialSize, int maxSize, long ioTimeoutNanos) {
+        this(channel, deadlines, initialSize, maxSize, ioTimeoutNanos, 0, 0);
+    }
+
+    SocketInput(ReadableByteChannel channel, Deadlines deadlines, int initialSize, int maxSize, long ioTimeoutNanos,
+                long minBodyRate, long bodyGraceNanos) {
+        this.minBodyRate = minBodyRate;
+        this.bodyGraceNanos = bodyGraceNanos;
         this.connection = deadlines;
         this.channel = channel;
         this.ioTimeoutNanos = ioTimeoutNanos;
@@ -97,12 +113,39 @@ final class SocketInput {
         return n;
     }
 
-    /** Like {@link #fill()}, under the I/O deadline: for reading bodies. */
+    /** A request body begins: its pace is measured from here. */
+    void startBody() {
+        bodyWaited = 0;
+        bodyReceived = 0;
+    }
+
+    /**
+     * @return how long the next body read may wait: the I/O timeout, or less if the body has come slower
+     *         than the minimum rate (a client trickling a byte now and then holds its connection, and any
+     *         slot or spool its handler gives it, only as long as its bytes pay for)
+     */
+    private long bodyReadTimeout() {
+        if (minBodyRate <= 0) return ioTimeoutNanos;
+        double earned = bodyReceived * (1e9 / minBodyRate);
+        long allowed = (long) Math.min(ioTimeoutNanos, bodyGraceNanos + earned - bodyWaited);
+        return Math.max(1, allowed);
+    }
+
+    /** A body read took {@code since} until now and brought {@code n} bytes. */
+    private void paced(long since, int n) {
+        bodyWaited += System.nanoTime() - since;
+        if (n > 0) bodyReceived += n;
+    }
+
+    /** Like {@link #fill()}, under the I/O deadline (and the body's pace): for reading bodies. */
     int fillWithDeadline() throws IOException {
-        connection.setTimeout(ioTimeoutNanos);
+        connection.setTimeout(bodyReadTimeout());
+        long t0 = System.nanoTime();
+        int n = 0;
         try {
-            return fill();
+            return n = fill();
         } finally {
+            paced(t0, n);
             connection.clearDeadline();
         }
     }
@@ -117,10 +160,13 @@ final class SocketInput {
         if (len == 0) return 0;
         if (pos == limit) {
             if (len >= initialSize) {
-                connection.setTimeout(ioTimeoutNanos);
+                connection.setTimeout(bodyReadTimeout());
+                long t0 = System.nanoTime();
+                int n = 0;
                 try {
-                    return channel.read(ByteBuffer.wrap(dst, off, len));
+                    return n = channel.read(ByteBuffer.wrap(dst, off, len));
                 } finally {
+                    paced(t0, n);
                     connection.clearDeadline();
                 }
             }

@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * How many connections each client address holds, for {@link TcpConfig#maxConnectionsPerAddress()}.
  * An address is forgotten when its last connection ends, so the table holds only addresses connected now.
+ * IPv6 clients are counted by their /64 ({@link #key}): one host is given a whole /64 and may use any
+ * address in it (RFC 4291 §2.5.1, privacy addresses of RFC 8981), so counting single addresses would cap
+ * nothing.
  */
 final class AddressCounts {
 
@@ -16,6 +19,26 @@ final class AddressCounts {
     private final ConcurrentHashMap<InetAddress, Integer> counts = new ConcurrentHashMap<>();
     private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicLong refusedSinceLog = new AtomicLong();
+
+    /**
+     * @param address a client's address
+     * @return what its connections are counted under: an IPv4 address itself (an IPv4-mapped IPv6 one as
+     *         IPv4), an IPv6 address as its /64 prefix
+     */
+    static InetAddress key(InetAddress address) {
+        if (!(address instanceof java.net.Inet6Address)) return address;
+        byte[] b = address.getAddress();
+        boolean mapped = true;
+        for (int i = 0; i < 10; i++) mapped &= b[i] == 0;
+        mapped &= b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+        try {
+            if (mapped) return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16));
+            java.util.Arrays.fill(b, 8, 16, (byte) 0);
+            return InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            return address; // cannot happen: the lengths are right
+        }
+    }
 
     /** @return whether the address had fewer than {@code cap} connections (it now has one more) */
     boolean acquire(InetAddress address, int cap) {

@@ -54,6 +54,7 @@ public final class TcpConnection {
     private static final VarHandle DEADLINE;
     private static final VarHandle WRITE_DEADLINE;
     private static final VarHandle PARKED;
+    private static final VarHandle SHRINK_FROM;
 
     static {
         try {
@@ -61,6 +62,7 @@ public final class TcpConnection {
             DEADLINE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "deadline", long.class);
             WRITE_DEADLINE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "writeDeadline", long.class);
             PARKED = MethodHandles.lookup().findVarHandle(TcpConnection.class, "parked", boolean.class);
+            SHRINK_FROM = MethodHandles.lookup().findVarHandle(TcpConnection.class, "shrinkFrom", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -82,6 +84,11 @@ public final class TcpConnection {
     private volatile Thread thread;
     /** The server's clock when the connection last became idle: the age that decides who is reclaimed first. */
     private volatile long idleSince;
+    /** When a deadline that shrinks with the server's load was set (see {@link #setShrinkingTimeout}); 0: the deadline does not shrink. */
+    @SuppressWarnings("unused") // accessed through SHRINK_FROM
+    private long shrinkFrom;
+    /** Whether the connection has finished a unit of work: a new one that has not may be reading its first request. */
+    private volatile boolean served;
     /** Parked in the server's selector, with no thread: whoever clears this owns the connection. */
     @SuppressWarnings("unused") // accessed through PARKED
     private volatile boolean parked;
@@ -135,6 +142,7 @@ public final class TcpConnection {
      */
     public boolean markIdle() {
         idleSince = server.clock();
+        served = true;
         if (!STATE.compareAndSet(this, ACTIVE, IDLE) && (int) STATE.getVolatile(this) != IDLE) return false;
         return !server.isStopping();
     }
@@ -194,9 +202,14 @@ public final class TcpConnection {
         return (int) STATE.getVolatile(this) == IDLE;
     }
 
-    /** @return the server's clock reading when the connection last became idle */
+    /** @return the server's clock reading when the connection last became idle (or was accepted) */
     long idleSince() {
         return idleSince;
+    }
+
+    /** @return whether the connection has finished a unit of work (so it is not reading its first request) */
+    boolean served() {
+        return served;
     }
 
     /**
@@ -226,7 +239,23 @@ public final class TcpConnection {
      * @param nanoTime a {@link System#nanoTime()} value
      */
     public void setDeadline(long nanoTime) {
+        SHRINK_FROM.setRelease(this, 0L);
         DEADLINE.setRelease(this, asDeadline(nanoTime));
+    }
+
+    /**
+     * Like {@link #setTimeout(long)}, for a wait a busy server should cut short: an idle connection's
+     * wait for its next request, or a request head still arriving. Above half of the server's connection
+     * slots, the time allowed shrinks in proportion, to a tenth of it with every slot taken, so that the
+     * slots go to clients that use them (and a client sending a head a byte at a time, or nothing, is
+     * dropped sooner the harder the server is pressed).
+     *
+     * @param nanos how long the wait may take on a server with room
+     */
+    public void setShrinkingTimeout(long nanos) {
+        long from = server.clock();
+        DEADLINE.setRelease(this, asDeadline(from + nanos));
+        SHRINK_FROM.setRelease(this, asDeadline(from));
     }
 
     /**
@@ -242,6 +271,7 @@ public final class TcpConnection {
 
     /** Removes the deadline: the connection may wait (for a handler's slow work, say) indefinitely. */
     public void clearDeadline() {
+        SHRINK_FROM.setRelease(this, 0L);
         DEADLINE.setRelease(this, 0L);
     }
 
@@ -307,14 +337,15 @@ public final class TcpConnection {
     /**
      * Called by the sweeper on every pass.
      *
-     * @param idleScale how much of an idle wait's allowance is left under the server's present load, from
-     *                  1 (all of it) down; applied to the deadline of a connection that is idle
+     * @param idleScale how much of a {@linkplain #setShrinkingTimeout shrinking} wait's allowance is left
+     *                  under the server's present load, from 1 (all of it) down
      */
     void sweep(long now, long hardCloseNanos, double idleScale) {
+        long from = (long) SHRINK_FROM.getAcquire(this);
         long readDeadline = (long) DEADLINE.getAcquire(this);
-        if (readDeadline != 0 && idleScale < 1 && (int) STATE.getVolatile(this) == IDLE) {
-            long since = idleSince;
-            readDeadline = asDeadline(since + (long) ((readDeadline - since) * idleScale));
+        // a deadline set meanwhile (the two fields are not written as one) is left whole this time round
+        if (from != 0 && readDeadline != 0 && idleScale < 1 && from == (long) SHRINK_FROM.getAcquire(this)) {
+            readDeadline = asDeadline(from + (long) ((readDeadline - from) * idleScale));
         }
         if (!passed(readDeadline, now) && !passed((long) WRITE_DEADLINE.getAcquire(this), now)) {
             return;
@@ -333,11 +364,17 @@ public final class TcpConnection {
             try {
                 channel.shutdownInput();
             } catch (IOException e) {
-                close();
+                closeAndEndIfParked();
             }
         } else if (now - expiredAt >= hardCloseNanos) {
-            close();
+            closeAndEndIfParked();
         }
+    }
+
+    /** Closes; and if the connection was parked meanwhile (no thread of its own will end it), ends it. */
+    private void closeAndEndIfParked() {
+        close();
+        if (unpark()) server.ended(this);
     }
 
     /** 0 stands for no deadline: a moment that happens to be 0 is taken as the next one. */

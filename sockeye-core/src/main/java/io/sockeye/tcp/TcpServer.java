@@ -56,6 +56,8 @@ public final class TcpServer implements AutoCloseable {
     private static final int MAX_RECLAIM_BATCH = 1024;
     /** Reclaims closer together than this mean newcomers keep pressing on the cap. */
     private static final long PRESSING_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** A connection that has not yet finished a request is not reclaimed before this age. */
+    private static final long FRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final TcpConfig config;
     private final ConnectionHandler handler;
@@ -73,6 +75,7 @@ public final class TcpServer implements AutoCloseable {
     private final String threadBase;
     private volatile IdleSelector idleSelector;
     private long lastReclaim;                       // acceptor thread only
+    private boolean reclaimedOwn;                   // acceptor thread only: admit() closed one of the newcomer's own
     private int reclaimBatch = MIN_RECLAIM_BATCH;   // acceptor thread only
     private volatile boolean stopping;
     /** {@link System#nanoTime()} at the last sweep, plus one sweep interval: a deadline set from it never fires early. */
@@ -199,13 +202,38 @@ public final class TcpServer implements AutoCloseable {
             failures.failed(e);
             return;
         }
+        // A client at its own cap is dealt with first, among its own connections: it must not make room at
+        // everyone else's expense (by reclaiming their idle connections for a slot it is then refused)
+        InetAddress counted = null;
+        reclaimedOwn = false;
+        if (perAddress != null) {
+            counted = admit(channel);
+            if (counted == null) {
+                closeQuietly(channel);
+                return;
+            }
+        }
         boolean slot = false;
         try {
-            slot = permits.tryAcquire() || awaitSlot();
+            // a client that made room among its own connections takes that room, not anyone else's
+            slot = permits.tryAcquire() || (reclaimedOwn && awaitOwnSlot()) || awaitSlot();
         } finally {
-            if (!slot) closeQuietly(channel);
+            if (!slot) {
+                closeQuietly(channel);
+                if (counted != null) perAddress.release(counted);
+            }
         }
-        if (slot) startConnection(channel);
+        if (slot) startConnection(channel, counted);
+    }
+
+    /** @return whether the slot of the connection admit() closed came free in time */
+    private boolean awaitOwnSlot() {
+        try {
+            return permits.tryAcquire(RECLAIM_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**
@@ -248,8 +276,12 @@ public final class TcpServer implements AutoCloseable {
         }
         OldestIdle<TcpConnection> oldest = new OldestIdle<>(batch);
         int idle = 0;
+        long justAccepted = clock - FRESH_NANOS;
         for (TcpConnection c : connections) {
-            if (!c.isIdle() || (from != null && !c.remoteAddress().getAddress().equals(from))) continue;
+            if (!c.isIdle() || (from != null && !AddressCounts.key(c.remoteAddress().getAddress()).equals(from))) continue;
+            // a connection accepted moments ago may have its first request on the way, not yet read:
+            // closing it would lose that request, which clients do not retry (it was no kept-alive reuse)
+            if (!c.served() && c.idleSince() - justAccepted > 0) continue;
             idle++;
             oldest.offer(c, c.idleSince(), c.id());
         }
@@ -265,20 +297,13 @@ public final class TcpServer implements AutoCloseable {
         return closed;
     }
 
-    private void startConnection(SocketChannel channel) {
+    /** Starts serving an accepted client that holds a slot (and its address's count, if counted). */
+    private void startConnection(SocketChannel channel, InetAddress counted) {
         TcpConnection connection = null;
-        InetAddress address = null;
         try {
             InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
-            address = remote.getAddress();
-            if (perAddress != null && !admit(address)) {
-                address = null;
-                closeQuietly(channel);
-                permits.release();
-                return;
-            }
             if (config.tcpNoDelay()) channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (config.loopbackSendBuffer() > 0 && address.isLoopbackAddress()) {
+            if (config.loopbackSendBuffer() > 0 && remote.getAddress().isLoopbackAddress()) {
                 channel.setOption(StandardSocketOptions.SO_SNDBUF, config.loopbackSendBuffer());
             }
             connection = new TcpConnection(this, channel, remote, (InetSocketAddress) channel.getLocalAddress(),
@@ -290,31 +315,39 @@ public final class TcpServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // the peer reset before we got to it, or no thread could be started: drop this one, keep serving
             closeQuietly(channel);
-            if (connection != null) {
-                connection.close();
-                if (connections.remove(connection)) {
-                    if (perAddress != null) perAddress.release(address);
-                    permits.release();
-                }
-            } else {
-                if (perAddress != null && address != null) perAddress.release(address);
+            if (connection == null || connections.remove(connection)) {
+                if (connection != null) connection.close();
+                if (counted != null) perAddress.release(counted);
                 permits.release();
             }
             if (!(e instanceof IOException)) LOG.log(Level.WARNING, "could not start a connection thread", e);
         }
     }
 
-    /** Counts a connection against its address's cap, closing one of that address's idle ones if it is full. */
-    private boolean admit(InetAddress address) {
-        int cap = config.maxConnectionsPerAddress();
-        if (perAddress.acquire(address, cap)) return true;
-        if (reclaimIdle(address) > 0) {
-            // the closed connection gives its count back when it ends; count this one now, over by one
-            perAddress.acquire(address, Integer.MAX_VALUE);
-            return true;
+    /**
+     * Counts a new connection against its address's cap (an IPv6 address by its /64, which one client
+     * holds), closing one of that address's idle connections if it is full.
+     *
+     * @return the address as counted (to be released when the connection ends), or {@code null} if the
+     *         connection is refused
+     */
+    private InetAddress admit(SocketChannel channel) {
+        InetAddress key;
+        try {
+            key = AddressCounts.key(((InetSocketAddress) channel.getRemoteAddress()).getAddress());
+        } catch (IOException e) {
+            return null; // gone already
         }
-        perAddress.refused(address, cap, LOG);
-        return false;
+        int cap = config.maxConnectionsPerAddress();
+        if (perAddress.acquire(key, cap)) return key;
+        if (reclaimIdle(key) > 0) {
+            // the closed connection gives its count back when it ends; count this one now, over by one
+            perAddress.acquire(key, Integer.MAX_VALUE);
+            reclaimedOwn = true;
+            return key;
+        }
+        perAddress.refused(key, cap, LOG);
+        return null;
     }
 
     private void startThread(TcpConnection connection) {
@@ -387,7 +420,7 @@ public final class TcpServer implements AutoCloseable {
     /** A connection is over: gives back its slot. Called once per connection, by whoever ended it. */
     void ended(TcpConnection connection) {
         if (!connections.remove(connection)) return;
-        if (perAddress != null) perAddress.release(connection.remoteAddress().getAddress());
+        if (perAddress != null) perAddress.release(AddressCounts.key(connection.remoteAddress().getAddress()));
         permits.release();
         IdleSelector s = idleSelector;
         if (s != null && !connection.channel().isBlocking()) s.wakeup(); // a parked channel is released by its selector

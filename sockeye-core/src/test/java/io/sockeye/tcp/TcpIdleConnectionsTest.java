@@ -71,7 +71,7 @@ class TcpIdleConnectionsTest {
             ByteBuffer in = ByteBuffer.allocate(256);
             java.util.concurrent.atomic.AtomicBoolean busyLine = new java.util.concurrent.atomic.AtomicBoolean();
             while (true) {
-                c.setTimeout(idleNanos);
+                c.setShrinkingTimeout(idleNanos);
                 if (in.position() == 0 && c.parkUntilReadable()) return;
                 if (c.channel().read(in) < 0) return;
                 c.clearDeadline();
@@ -224,6 +224,66 @@ class TcpIdleConnectionsTest {
             assertTrue(log.records().stream().noneMatch(r -> r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()),
                     "errors logged: " + log.messages());
         }
+    }
+
+    @Test
+    void aNewConnectionIsNotClosedToMakeRoomBeforeItHadTimeToSpeak() throws Exception {
+        // at the cap, connections accepted moments ago may have their first request on the way (sent, not
+        // yet read): closing them loses requests that clients do not retry. Only after a second are they fair game
+        TcpServer server = start(config().withMaxConnections(3), new LineCounter(Duration.ofSeconds(60)));
+        Socket a = connect(server);
+        Socket b = connect(server);
+        Socket c = connect(server);
+        awaitTrue(() -> server.connectionCount() == 3, "three connections open");
+        long t0 = System.nanoTime();
+        Socket late = connect(server);
+        late.getOutputStream().write("late\n".getBytes(StandardCharsets.US_ASCII));
+        late.setSoTimeout(600);
+        try {
+            int r = late.getInputStream().read();
+            fail("a connection under a second old was closed to make room (the newcomer got " + r + ")");
+        } catch (SocketTimeoutException waiting) {
+            // right: the young silent connections are left to speak
+        }
+        late.setSoTimeout(5000);
+        assertEquals("1:a", ask(a, "a"), "a young connection that speaks is served, not closed for the newcomer");
+        assertEquals("1:late", readLine(late), "the newcomer is served once a connection may go");
+        assertTrue(millisSince(t0) < 3000, "the newcomer waited " + millisSince(t0) + " ms");
+        assertEquals(3, server.connectionCount());
+    }
+
+    @Test
+    void anAddressAtItsCapMakesRoomAmongItsOwnConnectionsOnly() throws Exception {
+        InetAddress other = InetAddress.getByName("127.0.0.2");
+        TcpServer server = start(config().toBuilder().maxConnections(4).maxConnectionsPerAddress(2).build(),
+                new LineCounter(Duration.ofSeconds(60)));
+        List<Socket> others = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Socket s = new Socket();
+            sockets.add(s);
+            s.bind(new InetSocketAddress(other, 0));
+            s.connect(new InetSocketAddress(LOOPBACK, server.port()), 5000);
+            s.setSoTimeout(5000);
+            assertEquals("1:o" + i, ask(s, "o" + i));
+            others.add(s);
+        }
+        Socket mine1 = connect(server);
+        assertEquals("1:m1", ask(mine1, "m1"));
+        Socket mine2 = connect(server);
+        assertEquals("1:m2", ask(mine2, "m2"));
+        // every slot is taken, and this address holds its two: its third takes the room of its own oldest
+        Socket mine3 = connect(server);
+        assertEquals("1:m3", ask(mine3, "m3"));
+        assertEquals(-1, readOrReset(mine1), "this address's own longest-idle connection made room");
+        for (Socket s : others) assertEquals("2:still", ask(s, "still"), "the other address's older idle connections were left alone");
+    }
+
+    @Test
+    void ipv6ClientsAreCountedByTheirSlash64() throws Exception {
+        assertEquals(InetAddress.getByName("2001:db8:1:2::"), AddressCounts.key(InetAddress.getByName("2001:db8:1:2:aaaa:bbbb:cccc:dddd")));
+        assertEquals(AddressCounts.key(InetAddress.getByName("2001:db8:1:2::1")), AddressCounts.key(InetAddress.getByName("2001:db8:1:2:ffff::9")));
+        assertEquals(InetAddress.getByName("192.0.2.7"), AddressCounts.key(InetAddress.getByName("::ffff:192.0.2.7")));
+        assertEquals(InetAddress.getByName("192.0.2.7"), AddressCounts.key(InetAddress.getByName("192.0.2.7")));
     }
 
     @Test

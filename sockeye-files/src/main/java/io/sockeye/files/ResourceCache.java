@@ -43,6 +43,9 @@ final class ResourceCache {
     static final long ABSENT_SIBLING_NANOS = 1_000_000_000L;
     private static final System.Logger LOG = System.getLogger("io.sockeye.files");
     private static final int ATTEMPTS = 3;
+    /** Listings made at once, by all handlers: half the cores (at least one). */
+    private static final java.util.concurrent.Semaphore LISTINGS =
+            new java.util.concurrent.Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), true);
 
     private final FileSystemAccess fs;
     private final Path root;
@@ -244,8 +247,21 @@ final class ResourceCache {
      */
     DirectoryListing.Listing list(String key, boolean dotfiles, DirectoryListing.Sort by, boolean descending, int max)
             throws IOException {
-        if (fs.opensMayBlock()) return PlatformOpens.call(() -> listNow(key, dotfiles, by, descending, max));
-        return listNow(key, dotfiles, by, descending, max);
+        // A listing of a huge directory is seconds of work on the thread that runs it: at most half the
+        // cores list at once (the rest wait their turn, parked), so listings never take every carrier
+        // thread and stall the requests for files
+        try {
+            LISTINGS.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting to list a directory");
+        }
+        try {
+            if (fs.opensMayBlock()) return PlatformOpens.call(() -> listNow(key, dotfiles, by, descending, max));
+            return listNow(key, dotfiles, by, descending, max);
+        } finally {
+            LISTINGS.release();
+        }
     }
 
     private DirectoryListing.Listing listNow(String key, boolean dotfiles, DirectoryListing.Sort by, boolean descending, int max)

@@ -155,121 +155,19 @@ class FreshnessTest {
     }
 
     /** A file system whose timestamps have whole seconds, as ext3, HFS+ and (with 2 s) FAT do. */
-    static final class CoarseTimestamps implements FileSystemAccess {
-        private final FileSystemAccess fs;
-
+    static final class CoarseTimestamps extends FilterFileSystem {
         CoarseTimestamps(FileSystemAccess fs) {
-            this.fs = fs;
+            super(fs);
         }
 
-        static Stat coarse(Stat s) {
+        @Override
+        protected Stat filter(Stat s) {
             if (s == null) return null;
             return new Stat(s.identity(), s.type(), s.size(), seconds(s.modifiedNanos()), seconds(s.changedNanos()), s.links());
         }
 
         static long seconds(long nanos) {
             return nanos == Stat.UNKNOWN ? nanos : Math.floorDiv(nanos, 1_000_000_000L) * 1_000_000_000L;
-        }
-
-        @Override
-        public Directory open(Path directory) throws IOException {
-            return new CoarseDirectory(fs.open(directory));
-        }
-
-        @Override
-        public Entry openBeneath(Directory root, String relative) throws IOException {
-            Entry e = fs.openBeneath(((CoarseDirectory) root).d, relative);
-            return e == null ? null : new CoarseEntry(e);
-        }
-
-        @Override
-        public Object pathHandle(Path file) {
-            return fs.pathHandle(file);
-        }
-
-        @Override
-        public Stat stat(Object path) throws IOException {
-            return coarse(fs.stat(path));
-        }
-
-        @Override
-        public boolean unchanged(Object path, Stat known) {
-            try {
-                Stat now = stat(path);
-                return known == null ? now == null : known.sameAs(now);
-            } catch (IOException e) {
-                return false;
-            }
-        }
-
-        @Override
-        public boolean opensMayBlock() {
-            return fs.opensMayBlock();
-        }
-
-        @Override
-        public String name() {
-            return "coarse " + fs.name();
-        }
-
-        private record CoarseDirectory(Directory d) implements Directory {
-            @Override
-            public Stat stat() throws IOException {
-                return coarse(d.stat());
-            }
-
-            @Override
-            public Entry entry(String name) throws IOException {
-                Entry e = d.entry(name);
-                return e == null ? null : new CoarseEntry(e);
-            }
-
-            @Override
-            public Stat statAt(String name) throws IOException {
-                return coarse(d.statAt(name));
-            }
-
-            @Override
-            public Directory parent() throws IOException {
-                return new CoarseDirectory(d.parent());
-            }
-
-            @Override
-            public void names(Consumer<String> each) throws IOException {
-                d.names(each);
-            }
-
-            @Override
-            public void close() {
-                d.close();
-            }
-        }
-
-        private record CoarseEntry(Entry e) implements Entry {
-            @Override
-            public Stat stat() {
-                return coarse(e.stat());
-            }
-
-            @Override
-            public String linkTarget() throws IOException {
-                return e.linkTarget();
-            }
-
-            @Override
-            public Directory openDirectory() throws IOException {
-                return new CoarseDirectory(e.openDirectory());
-            }
-
-            @Override
-            public FileChannel openFile() throws IOException {
-                return e.openFile();
-            }
-
-            @Override
-            public void close() {
-                e.close();
-            }
         }
     }
 }
