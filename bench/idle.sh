@@ -6,10 +6,10 @@
 #      request each, then silence); the table gives the growth of its resident memory divided by HOLD.
 #      Sockeye's figure is taken after a full GC (jcmd GC.run) before and after, so that it counts what the
 #      connections hold, not garbage the young generation had not collected yet (the figure without the GC
-#      is printed too), once with the JVM's defaults and once with -XX:MinHeapFreeRatio=5
-#      -XX:MaxHeapFreeRatio=10, which let the GC give back the heap it does not need: with the defaults
-#      G1 keeps up to 70 % of the heap free and committed after a GC, so the resident growth then says as
-#      much about G1's sizing (it varied 2-7 KiB a connection from run to run) as about the connections.
+#      is printed too). Twice: with G1, the collector the JVM picks on a machine of two cores or more, and
+#      with the serial collector, which it picks when it is given one core, as here (taskset): that one's
+#      young generation grows with the heap, and stays resident, so the resident growth there says as much
+#      about its sizing as about the connections (-Xmn16m brings it to G1's figure).
 #      The live heap column is what the connections' objects take.
 #   2. Lock-out: with a cap of 10,000 (nginx: worker_connections 10000) an attacker holds 15,000
 #      connections, reconnecting those the server closes and sending a request on each every 50 s (to beat
@@ -133,7 +133,7 @@ for i in $(seq 1 "${RUNS:-3}"); do
     stop_all
 done
 memory_row "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (1 worker)" "${runs[@]}"
-for flags in "" "-XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10"; do
+for flags in "-XX:+UseG1GC" "-XX:+UseSerialGC"; do
     runs=()
     for i in $(seq 1 "${RUNS:-3}"); do
         # shellcheck disable=SC2086
@@ -141,7 +141,7 @@ for flags in "" "-XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=10"; do
         runs+=("$(memory "$server_pid")")
         stop_all
     done
-    memory_row "Sockeye (Java $(java_version "$java"))${flags:+, heap given back}" "${runs[@]}"
+    memory_row "Sockeye (Java $(java_version "$java")), ${flags#-XX:+Use}" "${runs[@]}"
 done
 
 fi
