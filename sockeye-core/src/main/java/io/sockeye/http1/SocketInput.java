@@ -59,17 +59,14 @@ final class SocketInput {
     /**
      * Gives the buffer back, if it holds nothing unread: for a connection that is about to wait for its
      * peer without a thread. The next read takes one again.
-     *
-     * @return whether the buffer was released
      */
-    boolean release() {
-        if (pos != limit || buf == null) return buf == null;
+    void release() {
+        if (pos != limit || buf == null) return;
         if (pool != null && buf.length == initialSize) pool.give(buf);
         buf = null;
         view = null;
         pos = 0;
         limit = 0;
-        return true;
     }
 
     int available() {

@@ -3,6 +3,7 @@ package io.sockeye.tcp;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 
@@ -73,6 +74,8 @@ public final class TcpConnection {
     private final InetSocketAddress remote;
     private final InetSocketAddress local;
     private final long id;
+    /** The address this connection counts against for the per-address cap (an IPv6 one's /64), or {@code null}. */
+    private final InetAddress countedAs;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state = IDLE;
     @SuppressWarnings("unused") // accessed through DEADLINE
@@ -96,8 +99,10 @@ public final class TcpConnection {
     private boolean resumed;        // set before a resumed connection's thread starts, read by it
     private Object attachment;      // only touched by the connection's thread (one at a time)
 
-    TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote, InetSocketAddress local, long id) {
+    TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote, InetSocketAddress local, long id,
+                  InetAddress countedAs) {
         this.server = server;
+        this.countedAs = countedAs;
         this.channel = channel;
         this.remote = remote;
         this.local = local;
@@ -118,6 +123,11 @@ public final class TcpConnection {
     /** @return the address this end of the connection is bound to */
     public InetSocketAddress localAddress() {
         return local;
+    }
+
+    /** @return what the connection counts against for the per-address cap, or {@code null} if there is none */
+    InetAddress countedAs() {
+        return countedAs;
     }
 
     /** @return a number unique among this server's connections, for logs */

@@ -278,7 +278,7 @@ public final class TcpServer implements AutoCloseable {
         int idle = 0;
         long justAccepted = clock - FRESH_NANOS;
         for (TcpConnection c : connections) {
-            if (!c.isIdle() || (from != null && !AddressCounts.key(c.remoteAddress().getAddress()).equals(from))) continue;
+            if (!c.isIdle() || (from != null && !from.equals(c.countedAs()))) continue;
             // a connection accepted moments ago may have its first request on the way, not yet read:
             // closing it would lose that request, which clients do not retry (it was no kept-alive reuse)
             if (!c.served() && c.idleSince() - justAccepted > 0) continue;
@@ -307,7 +307,7 @@ public final class TcpServer implements AutoCloseable {
                 channel.setOption(StandardSocketOptions.SO_SNDBUF, config.loopbackSendBuffer());
             }
             connection = new TcpConnection(this, channel, remote, (InetSocketAddress) channel.getLocalAddress(),
-                    ids.incrementAndGet());
+                    ids.incrementAndGet(), counted);
             connections.add(connection);
             // its handler runs at once, even when idle connections are being parked: it sets the deadline
             // within which a new connection must speak, then may park it
@@ -420,7 +420,7 @@ public final class TcpServer implements AutoCloseable {
     /** A connection is over: gives back its slot. Called once per connection, by whoever ended it. */
     void ended(TcpConnection connection) {
         if (!connections.remove(connection)) return;
-        if (perAddress != null) perAddress.release(AddressCounts.key(connection.remoteAddress().getAddress()));
+        if (connection.countedAs() != null) perAddress.release(connection.countedAs());
         permits.release();
         IdleSelector s = idleSelector;
         if (s != null && !connection.channel().isBlocking()) s.wakeup(); // a parked channel is released by its selector

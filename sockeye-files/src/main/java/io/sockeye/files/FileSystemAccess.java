@@ -161,9 +161,17 @@ interface FileSystemAccess {
      *
      * @param path  from {@link #pathHandle}
      * @param known what was there, or {@code null} for nothing
-     * @return whether the path still leads to {@code known} (or still to nothing)
+     * @return whether the path still leads to {@code known} (or still to nothing); by default a
+     *         {@link #stat(Object)} compared with it, which a backend may do without allocating
      */
-    boolean unchanged(Object path, Stat known);
+    default boolean unchanged(Object path, Stat known) {
+        try {
+            Stat now = stat(path);
+            return known == null ? now == null : known.sameAs(now);
+        } catch (IOException e) {
+            return false;
+        }
+    }
 
     /**
      * @return whether opening may block on a FIFO, so that walks must run on platform threads (never on

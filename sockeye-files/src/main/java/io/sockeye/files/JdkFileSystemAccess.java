@@ -91,15 +91,6 @@ final class JdkFileSystemAccess implements FileSystemAccess {
         }
     }
 
-    @Override
-    public boolean unchanged(Object path, Stat known) {
-        try {
-            Stat now = stat(path);
-            return known == null ? now == null : known.sameAs(now);
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     private static long nanos(FileTime t) {
         return t.to(TimeUnit.NANOSECONDS);

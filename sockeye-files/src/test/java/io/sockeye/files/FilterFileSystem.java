@@ -53,15 +53,6 @@ class FilterFileSystem implements FileSystemAccess {
         return filter(fs.stat(path));
     }
 
-    @Override
-    public boolean unchanged(Object path, Stat known) {
-        try {
-            Stat now = stat(path);
-            return known == null ? now == null : known.sameAs(now);
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     @Override
     public boolean opensMayBlock() {
