@@ -70,6 +70,7 @@ class WireErrorsTest {
     @BeforeEach
     void clear() {
         seen.clear();
+        log.clear();
     }
 
     static Stream<Arguments> refused() {

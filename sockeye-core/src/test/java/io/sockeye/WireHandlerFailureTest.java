@@ -20,6 +20,7 @@ import java.util.logging.LogRecord;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -84,6 +85,12 @@ class WireHandlerFailureTest {
     private static <T extends Throwable> T remember(int port, T t) {
         thrown.put(port, t);
         return t;
+    }
+
+    /** Lines are found by client port, which the kernel reuses: start each test with none. */
+    @BeforeEach
+    void forgetEarlierLines() {
+        log.clear();
     }
 
     @AfterAll

@@ -48,6 +48,11 @@ class TcpIdleConnectionsTest {
         final long idleNanos;
         /** Lines begun but not yet ended: connections that are busy. */
         final java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger();
+        /**
+         * Answers after which the connection was marked idle again. The client reads an answer before the
+         * server marks the connection idle, so a test that needs it idle (to be reclaimed) waits for this.
+         */
+        final java.util.concurrent.atomic.AtomicInteger idleAgain = new java.util.concurrent.atomic.AtomicInteger();
         /** Handlers running now: a parked connection has none. */
         final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -89,6 +94,7 @@ class TcpIdleConnectionsTest {
                 ByteBuffer out = ByteBuffer.wrap(answer);
                 while (out.hasRemaining()) c.channel().write(out);
                 if (!c.markIdle()) return;
+                idleAgain.incrementAndGet();
             }
         }
 
@@ -102,11 +108,12 @@ class TcpIdleConnectionsTest {
 
     @Test
     void atTheCapTheLongestIdleConnectionIsClosedToAdmitANewClient() throws Exception {
-        TcpServer server = start(config().withMaxConnections(2), new LineCounter(Duration.ofSeconds(60)));
+        LineCounter handler = new LineCounter(Duration.ofSeconds(60));
+        TcpServer server = start(config().withMaxConnections(2), handler);
         Socket oldest = connect(server);
-        assertEquals("1:a", ask(oldest, "a"));
+        assertEquals("1:a", askUntilIdle(handler, oldest, "a"));
         Socket younger = connect(server);
-        assertEquals("1:b", ask(younger, "b"));
+        assertEquals("1:b", askUntilIdle(handler, younger, "b"));
         awaitTrue(() -> server.connectionCount() == 2, "two connections open");
 
         long t0 = System.nanoTime();
@@ -125,7 +132,7 @@ class TcpIdleConnectionsTest {
         busy.getOutputStream().write("half a li".getBytes(StandardCharsets.US_ASCII)); // active from here on
         awaitTrue(() -> handler.busy.get() == 1, "the first connection is busy");
         Socket idle = connect(server);
-        assertEquals("1:x", ask(idle, "x"));
+        assertEquals("1:x", askUntilIdle(handler, idle, "x"));
         // the busy connection is the older one: it must still not be chosen
 
         Socket newcomer = connect(server);
@@ -140,7 +147,7 @@ class TcpIdleConnectionsTest {
         LineCounter handler = new LineCounter(Duration.ofSeconds(60));
         TcpServer server = start(config().toBuilder().maxConnectionsPerAddress(2).build(), handler);
         Socket first = connect(server);
-        assertEquals("1:a", ask(first, "a"));
+        assertEquals("1:a", askUntilIdle(handler, first, "a"));
         Socket second = connect(server);
         second.getOutputStream().write("busy".getBytes(StandardCharsets.US_ASCII)); // mid-line: active
         awaitTrue(() -> handler.busy.get() == 1, "the second connection is busy");
@@ -255,8 +262,8 @@ class TcpIdleConnectionsTest {
     @Test
     void anAddressAtItsCapMakesRoomAmongItsOwnConnectionsOnly() throws Exception {
         InetAddress other = InetAddress.getByName("127.0.0.2");
-        TcpServer server = start(config().toBuilder().maxConnections(4).maxConnectionsPerAddress(2).build(),
-                new LineCounter(Duration.ofSeconds(60)));
+        LineCounter handler = new LineCounter(Duration.ofSeconds(60));
+        TcpServer server = start(config().toBuilder().maxConnections(4).maxConnectionsPerAddress(2).build(), handler);
         List<Socket> others = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             Socket s = new Socket();
@@ -264,13 +271,13 @@ class TcpIdleConnectionsTest {
             s.bind(new InetSocketAddress(other, 0));
             s.connect(new InetSocketAddress(LOOPBACK, server.port()), 5000);
             s.setSoTimeout(5000);
-            assertEquals("1:o" + i, ask(s, "o" + i));
+            assertEquals("1:o" + i, askUntilIdle(handler, s, "o" + i));
             others.add(s);
         }
         Socket mine1 = connect(server);
-        assertEquals("1:m1", ask(mine1, "m1"));
+        assertEquals("1:m1", askUntilIdle(handler, mine1, "m1"));
         Socket mine2 = connect(server);
-        assertEquals("1:m2", ask(mine2, "m2"));
+        assertEquals("1:m2", askUntilIdle(handler, mine2, "m2"));
         // every slot is taken, and this address holds its two: its third takes the room of its own oldest
         Socket mine3 = connect(server);
         assertEquals("1:m3", ask(mine3, "m3"));
@@ -409,6 +416,14 @@ class TcpIdleConnectionsTest {
         s.connect(new InetSocketAddress(LOOPBACK, server.port()), 5000);
         s.setSoTimeout(5000);
         return s;
+    }
+
+    /** Asks, then waits until the server has marked the connection idle again (a candidate to make room). */
+    private static String askUntilIdle(LineCounter handler, Socket s, String line) throws Exception {
+        int before = handler.idleAgain.get();
+        String answer = ask(s, line);
+        awaitTrue(() -> handler.idleAgain.get() > before, "the connection is idle again after '" + line + "'");
+        return answer;
     }
 
     private static String ask(Socket s, String line) throws IOException {

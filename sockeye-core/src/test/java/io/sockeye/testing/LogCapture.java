@@ -38,6 +38,14 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return records;
     }
 
+    /**
+     * Forgets what was captured so far. Tests that find a connection's lines by its client port call it
+     * before each test: the kernel reuses ephemeral ports, so an earlier test's line can name the same peer.
+     */
+    public void clear() {
+        records.clear();
+    }
+
     /** @return the formatted messages, in order */
     public List<String> messages() {
         return records.stream().map(r -> r.getMessage()).toList();
