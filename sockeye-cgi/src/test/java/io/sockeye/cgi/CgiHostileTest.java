@@ -133,7 +133,9 @@ class CgiHostileTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("paths")
     void everyScriptIsReapedWhateverWayItsRequestEnds(String path, boolean jdk, @TempDir Path tmp) throws Exception {
-        HttpServer server = server(tmp, jdk, builder(tmp).timeout(Duration.ofMillis(400)).maxConcurrent(8));
+        // the timeout must be long enough for a quick script on a loaded machine (CI ran one past 400 ms
+        // while eight requests, some streaming 12 MB, shared two busy cores), short for slow.sh's 30 s
+        HttpServer server = server(tmp, jdk, builder(tmp).timeout(Duration.ofSeconds(2)).maxConcurrent(8));
         List<Socket> streaming = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(8, Thread.ofVirtual().factory())) {
             List<Future<?>> all = new ArrayList<>();
