@@ -43,6 +43,11 @@ class WireKeepAliveTest {
                 case "/partial" -> res.send("read " + req.body().readNBytes(10).length);
                 case "/close" -> res.header("Connection", "close").send("bye");
                 case "/port" -> res.send(Integer.toString(req.remoteAddress().getPort()));
+                case "/stream" -> {
+                    try (var out = res.body()) {
+                        out.write(("streamed " + req.target()).getBytes(StandardCharsets.US_ASCII));
+                    }
+                }
                 default -> {
                     byte[] body = req.body().readAllBytes();
                     res.send(req.method() + " " + req.target() + " " + req.version() + " [" + new String(body, StandardCharsets.UTF_8) + "]");
@@ -148,6 +153,65 @@ class WireKeepAliveTest {
             assertEquals("PUT /5 HTTP/1.1 []", c.read().text());
             assertEquals("DELETE /6 HTTP/1.1 []", c.read().text());
             assertTrue(c.quietFor(200), "no extra bytes after the last response");
+        }
+    }
+
+    @Test
+    void answersToPipelinedRequestsLeaveTogether() throws Exception {
+        // 16 requests in one write: their 16 answers go out in one write too (one TCP segment over
+        // loopback), not one each. Counted on the client's socket by the kernel (ss: data_segs_in).
+        org.junit.jupiter.api.Assumptions.assumeTrue(ServerFixture.commandWorks("ss", "-V"), "needs ss (iproute2)");
+        StringBuilder pipeline = new StringBuilder();
+        for (int i = 0; i < 16; i++) pipeline.append("GET /").append(i % 2 == 0 ? "stream?" : "n").append(i).append(" HTTP/1.1\r\nHost: a\r\n\r\n");
+        try (RawClient c = new RawClient(server.port(), 3_000)) {
+            assertEquals("GET /warm HTTP/1.1 []", c.send("GET /warm HTTP/1.1\r\nHost: a\r\n\r\n").read().text());
+            Thread.sleep(50); // the first answer's segment is counted before we look
+            long before = dataSegmentsIn(c.localPort());
+            c.send(pipeline.toString());
+            for (int i = 0; i < 16; i++) {
+                String expected = i % 2 == 0 ? "streamed /stream?" + i : "GET /n" + i + " HTTP/1.1 []";
+                assertEquals(expected, c.read().text());
+            }
+            long segments = dataSegmentsIn(c.localPort()) - before;
+            assertTrue(segments >= 1 && segments <= 2, "16 pipelined answers came in " + segments + " segments");
+        }
+    }
+
+    /** The data segments a local socket has received, from the kernel's TCP_INFO as {@code ss -ti} shows it. */
+    private static long dataSegmentsIn(int localPort) throws Exception {
+        Process ss = new ProcessBuilder("ss", "-tinH", "src", "127.0.0.1:" + localPort).redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        ss.waitFor();
+        var m = java.util.regex.Pattern.compile("data_segs_in:(\\d+)").matcher(out);
+        if (!m.find()) throw new AssertionError("no data_segs_in in: " + out);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void anAnswerGoesOutBeforeTheServerWaitsForTheRestOfAPipelinedRequest() throws Exception {
+        try (RawClient c = new RawClient(server.port(), 3_000)) {
+            c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /stream?2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHo");
+            assertEquals("GET /1 HTTP/1.1 []", c.read().text(), "the first answer, while the third request is incomplete");
+            assertEquals("streamed /stream?2", c.read().text());
+            c.send("st: a\r\n\r\n");
+            assertEquals("GET /3 HTTP/1.1 []", c.read().text());
+        }
+    }
+
+    @Test
+    void pipelinedAnswersBeforeACloseOrARefusalAllArrive() throws Exception {
+        try (RawClient c = new RawClient(server.port(), 3_000)) {
+            c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /close HTTP/1.1\r\nHost: a\r\n\r\nGET /never HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals("GET /1 HTTP/1.1 []", c.read().text());
+            assertEquals("bye", c.read().text());
+            assertEquals("", c.readUntilClosed(), "nothing after the answer that closed the connection");
+        }
+        try (RawClient c = new RawClient(server.port(), 3_000)) {
+            c.send("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /stream?2 HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nBad Field: x\r\n\r\n");
+            assertEquals("GET /1 HTTP/1.1 []", c.read().text());
+            assertEquals("streamed /stream?2", c.read().text());
+            assertEquals(400, c.read().status(), "the refusal follows the answers gathered before it");
+            assertTrue(c.closedByServer());
         }
     }
 

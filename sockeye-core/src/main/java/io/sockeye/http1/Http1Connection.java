@@ -97,6 +97,7 @@ final class Http1Connection {
                 if (in.available() == 0 ? !connection.markIdle() : connection.isStopping()) return;
             }
         } finally {
+            flushBeforeClose();
             if (outcome == Outcome.CLOSE_LINGERING) lingerBeforeClose();
         }
     }
@@ -124,6 +125,9 @@ final class Http1Connection {
                     return head;
                 }
             }
+            // answers to pipelined requests were gathered while more requests were at hand: they go now,
+            // before this connection waits for its client
+            out.flush();
             // A new connection must start its first request within the head timeout (it holds a slot);
             // a kept-alive one may wait the idle timeout for its next
             if (!active) {
@@ -154,7 +158,7 @@ final class Http1Connection {
         BodyStream body = head.contentLength() >= 0
                 ? new FixedLengthBodyStream(in, deadlines, head.contentLength())
                 : new ChunkedBodyStream(in, deadlines, config.maxBodyBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
-        Http1Response response = new Http1Response(out, head, body, connection, serverLine, config.maxDrainBytes());
+        Http1Response response = new Http1Response(out, in, head, body, connection, serverLine, config.maxDrainBytes());
         if (head.expectContinue()) body.beforeFirstRead(response::sendContinue);
         Http1Request request = new Http1Request(head, body, connection, config.formLimits());
         boolean completed;
@@ -246,6 +250,15 @@ final class Http1Connection {
             LOG.log(Level.DEBUG, () -> connection + ": could not send the error response: " + io);
         }
         if (accessLog) AccessLog.log(connection.remoteAddress(), requestLine, e.status(), sent, null, null);
+    }
+
+    /** Sends answers still gathered (see {@link Http1Response#flushAtEnd()}); a parked connection has none. */
+    private void flushBeforeClose() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> connection + ": could not send the last answers: " + e);
+        }
     }
 
     private void lingerBeforeClose() {

@@ -25,6 +25,7 @@ final class Http1Response implements Response {
     private static final byte[][] STATUS_LINES = new byte[1000][];
 
     private final SocketOutput out;
+    private final SocketInput in;
     private final RequestHead request;
     private final BodyStream requestBody;
     private final TcpConnection connection;
@@ -43,9 +44,10 @@ final class Http1Response implements Response {
     private long bodyBytes;
     private ResponseBodyStream body;
 
-    Http1Response(SocketOutput out, RequestHead request, BodyStream requestBody, TcpConnection connection,
+    Http1Response(SocketOutput out, SocketInput in, RequestHead request, BodyStream requestBody, TcpConnection connection,
                   byte[] serverLine, long maxDrain) {
         this.out = out;
+        this.in = in;
         this.request = request;
         this.requestBody = requestBody;
         this.connection = connection;
@@ -86,7 +88,7 @@ final class Http1Response implements Response {
             out.write(content, offset, length);
             bodyBytes = length;
         }
-        out.flush();
+        flushAtEnd();
     }
 
     @Override
@@ -98,7 +100,7 @@ final class Http1Response implements Response {
             bodyBytes = bytes.remaining();
             out.write(bytes);
         }
-        out.flush();
+        flushAtEnd();
     }
 
     @Override
@@ -121,7 +123,7 @@ final class Http1Response implements Response {
         checkUnstarted();
         Framing framing = commit(count);
         if (framing != Framing.LENGTH || count == 0) {
-            out.flush();
+            flushAtEnd();
             return;
         }
         if (!out.transferFrom(file, position, count)) {
@@ -190,6 +192,18 @@ final class Http1Response implements Response {
         } else if (!committed) {
             send(new byte[0]);
         }
+        flushAtEnd();
+    }
+
+    /**
+     * Sends what is buffered now that the response is complete, unless the client has already sent its
+     * next request (pipelining): then this response waits in the buffer for the next ones, and the batch
+     * leaves in one write when the connection runs out of requests to answer (the connection flushes
+     * before it waits for input, and before it closes). Only with the request body read to its end: a
+     * handler still reading a body must not keep its answer from a client that waits for it.
+     */
+    void flushAtEnd() throws IOException {
+        if (requestBody.atEnd() && in.available() > 0) return;
         out.flush();
     }
 

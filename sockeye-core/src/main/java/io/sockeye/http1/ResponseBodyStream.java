@@ -127,7 +127,7 @@ final class ResponseBodyStream extends OutputStream {
         } else if (framing == Framing.LENGTH && written < response.declaredLength()) {
             response.markIncomplete();
         }
-        out.flush();
+        response.flushAtEnd();
     }
 
     private void commit(long length) throws IOException {

@@ -89,4 +89,17 @@ public final class ServerFixture {
         }
         return lines;
     }
+
+    /** @return whether the command runs and exits 0 (a tool a test needs, as {@code ss}, is installed) */
+    public static boolean commandWorks(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 }
