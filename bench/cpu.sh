@@ -7,8 +7,9 @@
 #              the server sleeps between requests and pays for waking up)
 #   pipelined  wrk -c50 sending 16 requests at a time on each connection (the server is the limit)
 # CPU time is the server process tree's utime+stime from /proc/PID/stat (nginx: master and its worker)
-# over the measured run, divided by the requests wrk counted. RUNS rounds, the servers alternating in
-# each; the table shows the medians.
+# over the measured run, divided by the requests wrk counted. Sockeye runs twice: as it starts by default
+# (native readiness polling where the platform allows) and with -Dsockeye.nativePolling=false (the JDK's
+# way, the portable path). RUNS rounds, each starting with a different server; the table shows medians.
 #   bench/cpu.sh     (RUNS=3 DURATION=10s WARMUP=10s WARMUP_AGAIN=5s CONNECTIONS=50 LOADS="full paced pipelined")
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -83,15 +84,23 @@ start_nginx() {
 start_sockeye() {
     local port; port="$(free_port)"
     # shellcheck disable=SC2086
-    start_server "$java" ${SOCKEYE_JAVA_OPTS:-} -cp "$bench_root/sockeye-bench/target/benchmarks.jar" \
+    start_server "$java" $SOCKEYE_NATIVE_OPTS ${1:-} ${SOCKEYE_JAVA_OPTS:-} -cp "$bench_root/sockeye-bench/target/benchmarks.jar" \
         io.sockeye.bench.HelloServer "$port" >/dev/null
     wait_for_port "$port"
     url="http://127.0.0.1:$port/hello"
 }
 
+# the same server reading the JDK's way (a read that finds nothing, then the JDK's poller)
+start_sockeyejdk() { start_sockeye -Dsockeye.nativePolling=false; }
+
 declare -A results   # "server|load" -> lines of "rps p99 cpu busy"
 for round in $(seq 1 "$runs"); do
-    order="nginx sockeye"; [ $((round % 2)) -eq 0 ] && order="sockeye nginx"
+    # a different server first in each round
+    case $((round % 3)) in
+        1) order="nginx sockeye sockeyejdk" ;;
+        2) order="sockeye sockeyejdk nginx" ;;
+        0) order="sockeyejdk nginx sockeye" ;;
+    esac
     for server in $order; do
         "start_$server"
         pid="${pids[-1]}"   # start_server remembers it; taskset execs the server, so this is the server
@@ -110,14 +119,15 @@ median() { awk -v c="$2" '{print $c}' <<<"$1" | grep -v '^$' | sort -g | awk '{a
 echo
 echo "Server CPU per request, small in-memory response, $CONNECTIONS connections, median of $runs runs of $DURATION after warm-ups of $WARMUP and $WARMUP_AGAIN; server on core $SERVER_CPU, wrk on core $CLIENT_CPU"
 echo
-echo "| load | nginx µs/req | Sockeye µs/req | nginx ÷ Sockeye | nginx req/s | Sockeye req/s | nginx p99 | Sockeye p99 | wrk core |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| load | nginx µs/req | Sockeye µs/req | nginx ÷ Sockeye | nginx req/s | Sockeye req/s | nginx p99 | Sockeye p99 | wrk core | JDK polling: µs/req, nginx ÷ it, p99 |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 for load in $loads; do
-    n="${results[nginx|$load]}"; s="${results[sockeye|$load]}"
+    n="${results[nginx|$load]}"; s="${results[sockeye|$load]}"; j="${results[sockeyejdk|$load]}"
     awk -v load="$load" -v nc="$(median "$n" 3)" -v sc="$(median "$s" 3)" -v nr="$(median "$n" 1)" -v sr="$(median "$s" 1)" \
-        -v np="$(median "$n" 2)" -v sp="$(median "$s" 2)" -v nb="$(median "$n" 4)" -v sb="$(median "$s" 4)" 'BEGIN {
-        printf "| %s | %.2f | %.2f | **%.2f×** | %.0f | %.0f | %.2f ms | %.2f ms | %s %% / %s %% |\n",
-            load, nc, sc, (sc > 0 ? nc / sc : 0), nr, sr, np, sp, nb, sb }'
+        -v np="$(median "$n" 2)" -v sp="$(median "$s" 2)" -v nb="$(median "$n" 4)" -v sb="$(median "$s" 4)" \
+        -v jc="$(median "$j" 3)" -v jp="$(median "$j" 2)" 'BEGIN {
+        printf "| %s | %.2f | %.2f | **%.2f×** | %.0f | %.0f | %.2f ms | %.2f ms | %s %% / %s %% | %.2f, %.2f×, %.2f ms |\n",
+            load, nc, sc, (sc > 0 ? nc / sc : 0), nr, sr, np, sp, nb, sb, jc, (jc > 0 ? nc / jc : 0), jp }'
 done
 echo
 echo "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') (1 worker), Sockeye on Java $(java_version "$java"); ≥ 1.00× means Sockeye spends less CPU per request; 'wrk core' is how busy wrk's core was (nginx run / Sockeye run): at 100 % the request rate is wrk's ceiling"

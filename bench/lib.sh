@@ -9,6 +9,9 @@ WARMUP_AGAIN="${WARMUP_AGAIN:-5s}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 pids=()
+# What a Sockeye started with -cp needs to poll its sockets natively (sockeye.jar's manifest says the same
+# for java -jar): see "Native readiness polling" in README.md
+SOCKEYE_NATIVE_OPTS="--enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"
 
 die() { echo "bench: $*" >&2; exit 1; }
 

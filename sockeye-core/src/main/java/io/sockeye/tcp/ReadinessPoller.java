@@ -15,15 +15,15 @@ import java.nio.channels.SocketChannel;
  *
  * <p>The native poller ({@code EpollPoller}, in {@code src/main/java22}: it needs the foreign function
  * API, final in Java 22) does what nginx does for reads: each connection's socket is added once to an
- * edge-triggered {@code epoll} instance that a platform thread waits on. After a short read the
- * connection waits for its next edge (see {@link TcpConnection#input()}) instead of reading again; the
- * read itself, writes and {@code sendfile} stay with the JDK's channel. It is used when it can be:
- * Linux on x86-64 or AArch64, Java 22 or newer, native access enabled ({@code --enable-native-access}),
- * and the JDK's {@code sun.nio.ch} package exported to Sockeye ({@code --add-exports
- * java.base/sun.nio.ch=ALL-UNNAMED}, or {@code =io.sockeye} on the module path), which is how a
- * channel's file descriptor is found. The command line's jar declares both in its manifest. Otherwise,
- * or with {@link TcpConfig#nativePolling()} off, connections read the JDK's way, which every test also
- * runs on.
+ * edge-triggered {@code epoll} instance, which a virtual thread of the server's polls. After a short
+ * read the connection waits for its next edge (see {@link TcpConnection#input()}) instead of reading
+ * again; the read itself, writes and {@code sendfile} stay with the JDK's channel. It is used when it
+ * can be: Linux on x86-64 or AArch64, Java 22 or newer, native access enabled
+ * ({@code --enable-native-access=ALL-UNNAMED}), and the JDK's {@code sun.nio.ch} package open to Sockeye
+ * ({@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED}, or {@code =io.sockeye} on the module path): that
+ * is how a channel's file descriptor is found and how the polling thread parks while nothing happens.
+ * The command line's jar declares both in its manifest. Otherwise, or with
+ * {@link TcpConfig#nativePolling()} off, connections read the JDK's way, which every test also runs on.
  */
 interface ReadinessPoller {
 
@@ -56,8 +56,8 @@ interface ReadinessPoller {
             why = "this is not Linux";
         } else if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
             why = "it is built for x86-64 and AArch64 only, not " + arch;
-        } else if (!Object.class.getModule().isExported("sun.nio.ch", ReadinessPoller.class.getModule())) {
-            why = "the JDK's sun.nio.ch is not exported to Sockeye (--add-exports java.base/sun.nio.ch=ALL-UNNAMED)";
+        } else if (!Object.class.getModule().isOpen("sun.nio.ch", ReadinessPoller.class.getModule())) {
+            why = "the JDK's sun.nio.ch is not open to Sockeye (--add-opens java.base/sun.nio.ch=ALL-UNNAMED)";
         } else {
             try {
                 return (ReadinessPoller) Class.forName("io.sockeye.tcp.EpollPoller")
