@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.Jetty;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 
 /**
@@ -44,7 +45,7 @@ public final class JettyFileServer {
         server.setHandler(files);
 
         server.start();
-        System.out.println("listening on " + connector.getLocalPort());
+        System.out.println("listening on " + connector.getLocalPort() + " (Jetty " + Jetty.VERSION + ")");
         server.join();
     }
 }
