@@ -88,6 +88,15 @@ cpu_busy_pct() {
         <(echo "$before") <(echo "$after")
 }
 
+# The share of one core's time spent in processes (user, nice, system; not interrupts) between two
+# /proc/stat snapshots: cpu_task_pct "$before" "$after" N
+cpu_task_pct() {
+    awk -v n="cpu$3" '
+        FNR==NR && $1==n { for (i=2;i<=NF;i++) { t0+=$i }; u0=$2+$3+$4; next }
+        $1==n { for (i=2;i<=NF;i++) { t1+=$i }; u1=$2+$3+$4 }
+        END { dt=t1-t0; if (dt<=0) print 0; else printf "%.0f", 100*(u1-u0)/dt }' <(echo "$1") <(echo "$2")
+}
+
 # Runs wrk against a URL (extra wrk args after it); prints "requests/s p99-ms server-cpu% client-cpu%".
 measure() {
     local url="$1"; shift
@@ -127,4 +136,66 @@ row() {
 table_header() {
     echo "| case                                       |  requests/s |      p99 | vs nginx | server CPU | wrk CPU |"
     echo "|--------------------------------------------|------------:|---------:|--------:|-----------:|--------:|"
+}
+
+# A process and all its descendants, one PID a line (nginx's master and workers, say): process_tree PID
+process_tree() {
+    local child
+    echo "$1"
+    for child in $(pgrep -P "$1" || true); do process_tree "$child"; done
+}
+
+# CPU time used so far by a process and all its descendants, in clock ticks (getconf CLK_TCK a second):
+# utime + stime of each live one, plus cutime + cstime (fields 14-17 of /proc/PID/stat), which hold the
+# children that have already ended. A JVM is one process: its threads (JIT, GC) are in its own figures.
+tree_cpu_ticks() {
+    local total=0 p ticks
+    for p in $(process_tree "$1"); do
+        # the command name (field 2) may hold spaces and parentheses: count fields after its last ")"
+        ticks="$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true)"
+        total=$((total + ${ticks:-0}))
+    done
+    echo "$total"
+}
+
+# As measure, for one server process, with its CPU time over the measured run:
+#   measure_cpu PID CONNECTIONS URL [wrk args...]
+# prints "requests/s p99-ms requests server-CPU-µs-per-request wrk-core-busy% server-core-busy% server-CPU%
+# other%". The CPU per request is what tells servers apart when wrk's own core is saturated (≥ 95 % busy):
+# the request rate is then wrk's limit, not the server's. server-CPU% is the server's CPU time over the
+# run's wall time. other% is how much of the server core's user and system time (its softirq time left
+# out: loopback network work is charged there, to no process, when it runs outside the server) was not
+# the server's: another process ran on that core meanwhile, and the measurement may be low.
+measure_cpu() {
+    local pid="$1" conns="$2" url="$3"; shift 3
+    # the same two warm-ups as measure (see there why two)
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"$WARMUP" "$@" "$url" >/dev/null 2>&1
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"$WARMUP_AGAIN" "$@" "$url" >/dev/null 2>&1
+    local before after ticks0 ticks1 ns0 ns1 out
+    ticks0="$(tree_cpu_ticks "$pid")"
+    before="$(cpu_snapshot)"
+    ns0="$(date +%s%N)"
+    out="$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"$DURATION" --latency "$@" "$url" 2>&1)"
+    ns1="$(date +%s%N)"
+    after="$(cpu_snapshot)"
+    ticks1="$(tree_cpu_ticks "$pid")"
+    local rps p99 requests errors cpu_us share hz
+    hz="$(getconf CLK_TCK)"
+    rps="$(echo "$out" | awk '/^Requests\/sec/ {print $2}')"
+    p99="$(echo "$out" | awk '$1=="99%" {print $2}')"
+    requests="$(echo "$out" | awk '/ requests in / {print $1}')"
+    errors="$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')"
+    [ -n "$errors" ] && echo "bench: wrk reported, for $url: $errors" >&2
+    cpu_us="$(awk -v t="$((ticks1 - ticks0))" -v hz="$hz" -v n="${requests:-0}" \
+        'BEGIN { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "?" }')"
+    share="$(awk -v t="$((ticks1 - ticks0))" -v hz="$hz" -v ns="$((ns1 - ns0))" 'BEGIN { printf "%.0f", 100 * t / hz / (ns / 1e9) }')"
+    echo "${rps:-0} $(to_ms "$p99") ${requests:-0} $cpu_us $(cpu_busy_pct "$before" "$after" "$CLIENT_CPU") $(cpu_busy_pct "$before" "$after" "$SERVER_CPU") $share" \
+        "$(awk -v t="$(cpu_task_pct "$before" "$after" "$SERVER_CPU")" -v s="$share" 'BEGIN { d = t - s; printf "%.0f", (d > 0 ? d : 0) }')"
+}
+
+# The median of the numbers given, one a line on standard input ("?" when there are none); the mean of
+# the middle two for an even count.
+median() {
+    sort -g | awk '$1 != "?" && $1 != "" { v[n++] = $1 }
+        END { if (n == 0) print "?"; else if (n % 2) print v[(n - 1) / 2]; else print (v[n / 2 - 1] + v[n / 2]) / 2 }'
 }
