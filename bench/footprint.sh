@@ -11,10 +11,10 @@
 # library and class-data pages included: what top and ps show. Peak is the kernel's high-water mark of
 # the main process (VmHWM).
 set -euo pipefail
+WARMUP="${WARMUP:-5s}"             # shorter than lib.sh's: the rates here are a check, not the subject
+WARMUP_AGAIN="${WARMUP_AGAIN:-3s}"
 source "$(dirname "$0")/lib.sh"
 
-WARMUP="${WARMUP:-5s}"
-WARMUP_AGAIN="${WARMUP_AGAIN:-3s}"
 SETTLE="${SETTLE:-5}"
 servers="${FOOTPRINT_SERVERS:-sockeye jvm-defaults nginx lighttpd}"
 need nginx lighttpd wrk curl

@@ -90,10 +90,10 @@ done
 
 where="on core $SERVER_CPU"; [ "$SERVER_CPU" = "-" ] && where="on any core"
 echo "Start to first answer (GET / polled every 2 ms), median of $RUNS runs; Java $(java_version "$java"), $(nproc) cores, servers $where"
-echo "| server                                        | median |  range          |"
-echo "|-----------------------------------------------|-------:|-----------------|"
+echo "| server                                        |  median |  range        |"
+echo "|-----------------------------------------------|--------:|---------------|"
 for s in $servers; do
     [ -n "${result[$s]:-}" ] || continue
     read -r med lo hi <<<"${result[$s]}"
-    printf '| %-45s | %4.0f ms | %4.0f–%4.0f ms |\n' "${label[$s]}" "$(echo "$med*1000" | bc)" "$(echo "$lo*1000" | bc)" "$(echo "$hi*1000" | bc)"
+    printf '| %-45s | %4.0f ms | %4.0f–%.0f ms |\n' "${label[$s]}" "$(echo "$med*1000" | bc)" "$(echo "$lo*1000" | bc)" "$(echo "$hi*1000" | bc)"
 done
