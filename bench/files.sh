@@ -26,14 +26,6 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-# Benchmarks on this 2-core machine disturb each other: wait for any other one that holds the lock (and
-# hold it through the build, which would disturb theirs too). The lock goes with the process.
-exec 9>/tmp/sockeye-bench.lock
-if ! flock -n 9; then
-    echo "bench: waiting for another benchmark to finish (/tmp/sockeye-bench.lock)" >&2
-    flock 9
-fi
-
 RUNS="${RUNS:-3}"
 LARGE_CONNECTIONS="${LARGE_CONNECTIONS:-4}"
 variants="${NGINX_VARIANTS:-2}"

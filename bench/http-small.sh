@@ -20,7 +20,7 @@ stop_all
 
 sockeye_port="$(free_port)"
 # shellcheck disable=SC2086
-start_server "$java" $SOCKEYE_NATIVE_OPTS ${SOCKEYE_JAVA_OPTS:-} -cp "$bench_root/sockeye-bench/target/benchmarks.jar" \
+start_server "$java" ${SOCKEYE_JAVA_OPTS:-} -cp "$bench_root/sockeye-bench/target/benchmarks.jar" \
     io.sockeye.bench.HelloServer "$sockeye_port" >/dev/null
 wait_for_port "$sockeye_port"
 read -r s_rps s_p99 s_scpu s_ccpu <<<"$(measure "http://127.0.0.1:$sockeye_port/hello")"

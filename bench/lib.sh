@@ -9,11 +9,21 @@ WARMUP_AGAIN="${WARMUP_AGAIN:-5s}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-50}"
 pids=()
-# What a Sockeye started with -cp needs to poll its sockets natively (sockeye.jar's manifest says the same
-# for java -jar): see "Native readiness polling" in README.md
-SOCKEYE_NATIVE_OPTS="--enable-native-access=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED"
 
 die() { echo "bench: $*" >&2; exit 1; }
+
+# Benchmarks on this 2-core machine disturb each other, and a build disturbs them too: every script that
+# sources this file waits for any other that holds /tmp/sockeye-bench.lock, and holds it until it exits
+# (a script it runs inherits the lock: SOCKEYE_BENCH_LOCKED). Do not wrap a script in flock(1) on the same
+# file: it would wait for itself.
+if [ -z "${SOCKEYE_BENCH_LOCKED:-}" ]; then
+    exec 9>/tmp/sockeye-bench.lock
+    if ! flock -n 9; then
+        echo "bench: waiting for another benchmark to finish (/tmp/sockeye-bench.lock)" >&2
+        flock 9
+    fi
+    export SOCKEYE_BENCH_LOCKED=1
+fi
 
 # Installs the Debian packages given if their commands are missing (nginx, wrk, lighttpd...).
 need() {

@@ -67,7 +67,6 @@ public final class HttpServer implements AutoCloseable {
                 .maxConnections(config.maxConnections())
                 .maxConnectionsPerAddress(config.maxConnectionsPerAddress())
                 .parkIdleAbove(config.parkIdleAbove())
-                .nativePolling(config.nativePolling())
                 .tcpNoDelay(true)
                 .sweepInterval(sweepInterval(config))
                 .name("http")
@@ -91,14 +90,6 @@ public final class HttpServer implements AutoCloseable {
     /** @return the address the server is bound to, with its actual port */
     public InetSocketAddress address() {
         return running().localAddress();
-    }
-
-    /**
-     * @return whether connections are told by a native {@code epoll} when their sockets are readable
-     *         (see {@link ServerConfig#nativePolling()}); {@code false}: they read the JDK's way
-     */
-    public boolean nativePolling() {
-        return running().nativePolling();
     }
 
     /** @return the configuration the server runs with */

@@ -45,7 +45,6 @@ public final class ServerConfig {
     private final boolean accessLog;
     private final FormLimits formLimits;
     private final int parkIdleAbove;
-    private final boolean nativePolling;
 
     private ServerConfig(Builder b) {
         if (b.port < 0 || b.port > 65535) throw new IllegalArgumentException("port must be 0 to 65535: " + b.port);
@@ -84,7 +83,6 @@ public final class ServerConfig {
         this.accessLog = b.accessLog;
         this.formLimits = b.formLimits;
         this.parkIdleAbove = b.parkIdleAbove;
-        this.nativePolling = b.nativePolling;
     }
 
     private static void positive(String name, long value) {
@@ -232,11 +230,6 @@ public final class ServerConfig {
         return parkIdleAbove;
     }
 
-    /** @return whether connections are polled natively where that is possible: see {@link TcpConfig#nativePolling()} */
-    public boolean nativePolling() {
-        return nativePolling;
-    }
-
     /** @param value see {@link #bindAddress()} @return a copy with it */
     public ServerConfig withBindAddress(InetAddress value) {
         return toBuilder().bindAddress(value).build();
@@ -359,7 +352,6 @@ public final class ServerConfig {
         private boolean accessLog = false;
         private FormLimits formLimits = FormLimits.defaults();
         private int parkIdleAbove = 256;
-        private boolean nativePolling = !"false".equals(System.getProperty("sockeye.nativePolling"));
 
         private Builder() {
         }
@@ -384,7 +376,6 @@ public final class ServerConfig {
             accessLog = c.accessLog;
             formLimits = c.formLimits;
             parkIdleAbove = c.parkIdleAbove;
-            nativePolling = c.nativePolling;
         }
 
         /** @param value see {@link ServerConfig#bindAddress()} @return this */
@@ -498,12 +489,6 @@ public final class ServerConfig {
         /** @param value see {@link ServerConfig#parkIdleAbove()} @return this */
         public Builder parkIdleAbove(int value) {
             parkIdleAbove = value;
-            return this;
-        }
-
-        /** @param value see {@link ServerConfig#nativePolling()} @return this */
-        public Builder nativePolling(boolean value) {
-            nativePolling = value;
             return this;
         }
 

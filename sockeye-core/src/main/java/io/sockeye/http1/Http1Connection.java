@@ -67,7 +67,7 @@ final class Http1Connection {
         // the longest head: request-line and field lines, their CRLFs, a few empty lines before
         int maxHead = config.maxRequestLineBytes() + config.maxHeaderBytes() + 16;
         this.deadlines = Deadlines.of(connection);
-        this.in = new SocketInput(connection.input(), deadlines, Math.min(INPUT_BUFFER, maxHead), maxHead, ioTimeout,
+        this.in = new SocketInput(connection.channel(), deadlines, Math.min(INPUT_BUFFER, maxHead), maxHead, ioTimeout,
                 config.minBodyRate(), config.requestHeadTimeout().toNanos());
         // its own deadline: the response may be written while another thread reads the body
         this.out = new SocketOutput(connection.channel(), Deadlines.forWrites(connection), OUTPUT_BUFFER, ioTimeout);

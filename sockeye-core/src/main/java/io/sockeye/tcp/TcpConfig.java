@@ -37,7 +37,6 @@ public final class TcpConfig {
     private final String name;
     private final int loopbackSendBuffer;
     private final int parkIdleAbove;
-    private final boolean nativePolling;
 
     private TcpConfig(Builder b) {
         this.address = Objects.requireNonNull(b.address, "address");
@@ -55,7 +54,6 @@ public final class TcpConfig {
         this.tcpNoDelay = b.tcpNoDelay;
         this.loopbackSendBuffer = b.loopbackSendBuffer;
         this.parkIdleAbove = b.parkIdleAbove;
-        this.nativePolling = b.nativePolling;
     }
 
     /**
@@ -138,17 +136,6 @@ public final class TcpConfig {
     }
 
     /**
-     * @return whether connections learn that their socket is readable from a native edge-triggered
-     *         {@code epoll} where one can be used (Linux, Java 22+, native access and the JDK's
-     *         {@code sun.nio.ch} exported to Sockeye; see {@link TcpServer#nativePolling()}), instead of from
-     *         a read that finds nothing: two system calls fewer per request. On by default; the system
-     *         property {@code sockeye.nativePolling=false} turns the default off.
-     */
-    public boolean nativePolling() {
-        return nativePolling;
-    }
-
-    /**
      * @param host an address or host name to bind, or {@code null} for all interfaces
      * @param port a port, or 0 for any free one
      * @return a copy listening there
@@ -209,7 +196,6 @@ public final class TcpConfig {
         private String name = "tcp";
         private int loopbackSendBuffer = 256 * 1024;
         private int parkIdleAbove = 256;
-        private boolean nativePolling = !"false".equals(System.getProperty("sockeye.nativePolling"));
 
         private Builder() {
         }
@@ -224,7 +210,6 @@ public final class TcpConfig {
             name = c.name;
             loopbackSendBuffer = c.loopbackSendBuffer;
             parkIdleAbove = c.parkIdleAbove;
-            nativePolling = c.nativePolling;
         }
 
         /** @param value see {@link TcpConfig#address()} @return this */
@@ -278,12 +263,6 @@ public final class TcpConfig {
         /** @param value see {@link TcpConfig#parkIdleAbove()} @return this */
         public Builder parkIdleAbove(int value) {
             parkIdleAbove = value;
-            return this;
-        }
-
-        /** @param value see {@link TcpConfig#nativePolling()} @return this */
-        public Builder nativePolling(boolean value) {
-            nativePolling = value;
             return this;
         }
 

@@ -5,10 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One accepted connection: its channel, its peers' addresses, a deadline, and the idle/active state
@@ -59,7 +56,6 @@ public final class TcpConnection {
     private static final VarHandle WRITE_DEADLINE;
     private static final VarHandle PARKED;
     private static final VarHandle SHRINK_FROM;
-    private static final VarHandle READABLE;
 
     static {
         try {
@@ -68,7 +64,6 @@ public final class TcpConnection {
             WRITE_DEADLINE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "writeDeadline", long.class);
             PARKED = MethodHandles.lookup().findVarHandle(TcpConnection.class, "parked", boolean.class);
             SHRINK_FROM = MethodHandles.lookup().findVarHandle(TcpConnection.class, "shrinkFrom", long.class);
-            READABLE = MethodHandles.lookup().findVarHandle(TcpConnection.class, "readable", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -103,14 +98,6 @@ public final class TcpConnection {
     private boolean parkRequested;  // only touched by the connection's thread
     private boolean resumed;        // set before a resumed connection's thread starts, read by it
     private Object attachment;      // only touched by the connection's thread (one at a time)
-    /** Reads the channel; waits for a readable edge after a short read when natively polled (see {@link #input()}). */
-    private ReadableByteChannel input;
-    private ReadinessPoller poller;
-    /** Set by the poller when bytes arrive (or the peer shuts down); taken by the reader before it reads again. */
-    @SuppressWarnings("unused") // accessed through READABLE
-    private volatile boolean readable;
-    /** The thread waiting for {@link #readable}, if any. */
-    private volatile Thread reader;
 
     TcpConnection(TcpServer server, SocketChannel channel, InetSocketAddress remote, InetSocketAddress local, long id,
                   InetAddress countedAs) {
@@ -121,80 +108,6 @@ public final class TcpConnection {
         this.local = local;
         this.id = id;
         this.idleSince = server.clock();
-        this.input = channel;
-    }
-
-    /** Has the poller tell this connection when its socket is readable; before the first read. */
-    void polledBy(ReadinessPoller p) {
-        poller = p;
-        input = new PolledInput();
-    }
-
-    /**
-     * The channel to read from: the {@linkplain #channel() channel} itself, or, where the server polls its
-     * sockets natively ({@link TcpServer#nativePolling()}), a view of it that after a read shorter than
-     * asked for takes the socket to be drained and waits for the poller's word that bytes have arrived,
-     * instead of reading again to find nothing. A protocol should read through this, and from one thread
-     * at a time; writes go to the channel.
-     *
-     * @return a blocking channel reading this connection's socket
-     */
-    public ReadableByteChannel input() {
-        return input;
-    }
-
-    /** Called by the poller: bytes arrived, the peer shut down, or the reader must stop waiting. */
-    void readable() {
-        READABLE.setVolatile(this, true);
-        Thread t = reader;
-        if (t != null) LockSupport.unpark(t);
-    }
-
-    /** Reads the channel, but after a short read waits for a readable edge first (see {@link #input()}). */
-    private final class PolledInput implements ReadableByteChannel {
-        /** The last read was short: the socket is taken to be empty until the poller says otherwise. */
-        private boolean drained;
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            if (drained) awaitReadable();
-            int wanted = dst.remaining();
-            int n = channel.read(dst);
-            drained = n >= 0 && n < wanted;
-            return n;
-        }
-
-        /**
-         * Waits for the poller's edge. Returning early is always safe: the channel's own read then waits
-         * (the JDK's way) if nothing has come. So a closed or timed-out connection, an interrupt, or a
-         * poller that stopped each end the wait, and the read that follows reports what happened.
-         */
-        private void awaitReadable() {
-            if (READABLE.compareAndSet(TcpConnection.this, true, false)) return;
-            Thread me = Thread.currentThread();
-            reader = me; // then look again: an edge that came meanwhile found no reader to unpark
-            try {
-                while (!READABLE.compareAndSet(TcpConnection.this, true, false)) {
-                    if (me.isInterrupted() || !poller.alive() || timedOut || (int) STATE.getVolatile(TcpConnection.this) == CLOSED
-                            || !channel.isOpen()) {
-                        return;
-                    }
-                    LockSupport.park(this);
-                }
-            } finally {
-                reader = null;
-            }
-        }
-
-        @Override
-        public boolean isOpen() {
-            return channel.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException {
-            TcpConnection.this.close();
-        }
     }
 
     /** @return the connected channel, in blocking mode */
@@ -404,8 +317,6 @@ public final class TcpConnection {
         } catch (IOException ignored) {
             // closing a socket fails only if it is already broken; nothing is left to release
         }
-        // a closed socket leaves the epoll set without an event: a reader waiting on the poller is told here
-        if (poller != null) readable();
     }
 
     void runningOn(Thread t) {
@@ -462,7 +373,6 @@ public final class TcpConnection {
             expiredAt = now;
             try {
                 channel.shutdownInput();
-                if (poller != null) readable(); // the read that follows finds the end of stream
             } catch (IOException e) {
                 closeAndEndIfParked();
             }

@@ -74,8 +74,6 @@ public final class TcpServer implements AutoCloseable {
     private final Thread sweeper;
     private final String threadBase;
     private volatile IdleSelector idleSelector;
-    /** Tells connections when their sockets are readable, or {@code null}: they read the JDK's way. */
-    private final ReadinessPoller poller;
     private long lastReclaim;                       // acceptor thread only
     private boolean reclaimedOwn;                   // acceptor thread only: admit() closed one of the newcomer's own
     private int reclaimBatch = MIN_RECLAIM_BATCH;   // acceptor thread only
@@ -96,7 +94,6 @@ public final class TcpServer implements AutoCloseable {
         this.acceptor = Thread.ofPlatform().name(threadBase + "-accept").daemon(false).unstarted(this::acceptLoop);
         this.sweeper = Thread.ofPlatform().name(threadBase + "-deadlines").daemon(true).unstarted(this::sweepLoop);
         this.clock = System.nanoTime() + config.sweepInterval().toNanos();
-        this.poller = config.nativePolling() ? ReadinessPoller.open(threadBase + "-poller") : null;
     }
 
     /**
@@ -311,7 +308,6 @@ public final class TcpServer implements AutoCloseable {
             }
             connection = new TcpConnection(this, channel, remote, (InetSocketAddress) channel.getLocalAddress(),
                     ids.incrementAndGet(), counted);
-            if (poller != null && poller.watch(connection, channel)) connection.polledBy(poller);
             connections.add(connection);
             // its handler runs at once, even when idle connections are being parked: it sets the deadline
             // within which a new connection must speak, then may park it
@@ -424,7 +420,6 @@ public final class TcpServer implements AutoCloseable {
     /** A connection is over: gives back its slot. Called once per connection, by whoever ended it. */
     void ended(TcpConnection connection) {
         if (!connections.remove(connection)) return;
-        if (poller != null) poller.forget(connection);
         if (connection.countedAs() != null) perAddress.release(connection.countedAs());
         permits.release();
         IdleSelector s = idleSelector;
@@ -503,16 +498,7 @@ public final class TcpServer implements AutoCloseable {
             joinQuietly(sweeper);
             IdleSelector s = idleSelector;
             if (s != null) s.stop();
-            if (poller != null) poller.close();
         }
-    }
-
-    /**
-     * @return whether this server's connections learn that their sockets are readable from a native
-     *         {@code epoll} rather than from reads that find nothing (see {@link TcpConfig#nativePolling()})
-     */
-    public boolean nativePolling() {
-        return poller != null && poller.alive();
     }
 
     /** Stops gracefully with a 5 second grace period; see {@link #shutdown(Duration)}. */
