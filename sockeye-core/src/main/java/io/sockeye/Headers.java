@@ -22,15 +22,14 @@ import java.util.function.BiConsumer;
  */
 public final class Headers {
 
-    private String[] names;
-    private String[] values;
+    /** Name, value, name, value...: one array, not two, because every exchange makes two of these. */
+    private String[] fields;
     private int size;
     private boolean readOnly;
 
     /** Creates an empty, mutable set of fields. */
     public Headers() {
-        names = new String[8];
-        values = new String[8];
+        fields = new String[16];
     }
 
     /**
@@ -62,7 +61,7 @@ public final class Headers {
      */
     public String name(int index) {
         checkIndex(index);
-        return names[index];
+        return fields[2 * index];
     }
 
     /**
@@ -71,7 +70,7 @@ public final class Headers {
      */
     public String value(int index) {
         checkIndex(index);
-        return values[index];
+        return fields[2 * index + 1];
     }
 
     /**
@@ -80,7 +79,7 @@ public final class Headers {
      */
     public String get(String name) {
         int i = indexOf(name, 0);
-        return i < 0 ? null : values[i];
+        return i < 0 ? null : fields[2 * i + 1];
     }
 
     /**
@@ -97,7 +96,7 @@ public final class Headers {
      */
     public List<String> allValues(String name) {
         List<String> all = new ArrayList<>(2);
-        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) all.add(values[i]);
+        for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) all.add(fields[2 * i + 1]);
         return all;
     }
 
@@ -120,7 +119,7 @@ public final class Headers {
      */
     public boolean containsToken(String name, String token) {
         for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
-            if (listContains(values[i], token)) return true;
+            if (listContains(fields[2 * i + 1], token)) return true;
         }
         return false;
     }
@@ -153,9 +152,9 @@ public final class Headers {
         outer:
         for (int i = 0; i < size; i++) {
             for (String s : seen) {
-                if (s.equalsIgnoreCase(names[i])) continue outer;
+                if (s.equalsIgnoreCase(fields[2 * i])) continue outer;
             }
-            seen.add(names[i]);
+            seen.add(fields[2 * i]);
         }
         return seen;
     }
@@ -166,7 +165,7 @@ public final class Headers {
      * @param action what to do with each field
      */
     public void forEach(BiConsumer<String, String> action) {
-        for (int i = 0; i < size; i++) action.accept(names[i], values[i]);
+        for (int i = 0; i < size; i++) action.accept(fields[2 * i], fields[2 * i + 1]);
     }
 
     /**
@@ -182,12 +181,9 @@ public final class Headers {
         checkWritable();
         String v = checkValue(name, value);
         checkName(name);
-        if (size == names.length) {
-            names = Arrays.copyOf(names, size * 2);
-            values = Arrays.copyOf(values, size * 2);
-        }
-        names[size] = name;
-        values[size] = v;
+        if (2 * size == fields.length) fields = Arrays.copyOf(fields, fields.length * 2);
+        fields[2 * size] = name;
+        fields[2 * size + 1] = v;
         size++;
         return this;
     }
@@ -206,7 +202,7 @@ public final class Headers {
         checkWritable();
         int i = indexOf(name, 0);
         if (i < 0) return add(name, value);
-        values[i] = checkValue(name, value);
+        fields[2 * i + 1] = checkValue(name, value);
         removeFrom(name, i + 1);
         return this;
     }
@@ -230,8 +226,7 @@ public final class Headers {
      */
     public void clear() {
         checkWritable();
-        Arrays.fill(names, 0, size, null);
-        Arrays.fill(values, 0, size, null);
+        Arrays.fill(fields, 0, 2 * size, null);
         size = 0;
     }
 
@@ -255,23 +250,22 @@ public final class Headers {
         int w = from;
         boolean removed = false;
         for (int r = from; r < size; r++) {
-            if (sameName(names[r], name)) {
+            if (sameName(fields[2 * r], name)) {
                 removed = true;
                 continue;
             }
-            names[w] = names[r];
-            values[w] = values[r];
+            fields[2 * w] = fields[2 * r];
+            fields[2 * w + 1] = fields[2 * r + 1];
             w++;
         }
-        Arrays.fill(names, w, size, null);
-        Arrays.fill(values, w, size, null);
+        Arrays.fill(fields, 2 * w, 2 * size, null);
         size = w;
         return removed;
     }
 
     private int indexOf(String name, int from) {
         for (int i = from; i < size; i++) {
-            if (sameName(names[i], name)) return i;
+            if (sameName(fields[2 * i], name)) return i;
         }
         return -1;
     }
@@ -317,7 +311,7 @@ public final class Headers {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < size; i++) sb.append(names[i]).append(": ").append(values[i]).append('\n');
+        for (int i = 0; i < size; i++) sb.append(fields[2 * i]).append(": ").append(fields[2 * i + 1]).append('\n');
         return sb.toString();
     }
 }

@@ -12,6 +12,8 @@ import java.nio.channels.GatheringByteChannel;
  */
 final class SocketOutput {
 
+    private static final byte[] DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
     private static final ByteArrayPool POOL_8K = new ByteArrayPool(8192, 256);
 
     private static final int MIN_DIRECT_WRITE = 4096;
@@ -134,12 +136,29 @@ final class SocketOutput {
         buf[count++] = '\n';
     }
 
+    /** Writes a non-negative number in decimal (a Content-Length), straight into the buffer. */
     void writeDecimal(long v) throws IOException {
-        writeLatin1(Long.toString(v));
+        writeDigits(v, 10);
     }
 
+    /** Writes a non-negative number in lower-case hexadecimal (a chunk size), straight into the buffer. */
     void writeHex(long v) throws IOException {
-        writeLatin1(Long.toHexString(v));
+        writeDigits(v, 16);
+    }
+
+    // no String per response head or chunk: this runs once or more in every exchange
+    private void writeDigits(long v, int radix) throws IOException {
+        if (v < 0) throw new IllegalArgumentException("negative: " + v);
+        if (buf == null) acquire();
+        if (buf.length - count < 20) flush();
+        int digits = 1;
+        for (long t = v; t >= radix; t /= radix) digits++;
+        int end = count + digits;
+        for (int i = end - 1; i >= count; i--) {
+            buf[i] = DIGITS[(int) (v % radix)];
+            v /= radix;
+        }
+        count = end;
     }
 
     void flush() throws IOException {
