@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 
 need nginx wrk
 java="$("$bench_root/tools/find-jdk.sh")"
-(cd "$bench_root" && mvn -B -q -DskipTests -pl sockeye-bench -am package >/dev/null) || die "build failed"
+build_bench_jar
 work="$(mktemp -d)"
 runs="${RUNS:-3}"
 loads="${LOADS:-full paced pipelined}"

@@ -59,11 +59,7 @@ done
 work="$(mktemp -d)"
 trap 'stop_all || true; rm -rf "$work"' EXIT
 docroot="$work/www"
-mkdir -p "$docroot"
-head -c 1024 /dev/urandom > "$docroot/1k.bin"
-head -c 65536 /dev/urandom > "$docroot/64k.bin"
-head -c 10485760 /dev/urandom > "$docroot/10m.bin"
-chmod 755 "$work" "$docroot" && chmod 644 "$docroot"/*   # nginx's workers and h2o run as nobody
+file_docroot "$docroot"
 
 # name|path|"close" for Connection: close|connections
 cases=("1 KiB, keep-alive|/1k.bin||$CONNECTIONS"

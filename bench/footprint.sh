@@ -22,11 +22,7 @@ java="$("$bench_root/tools/find-jdk.sh")"
 work="$(mktemp -d)"
 trap 'stop_all; rm -rf "$work"' EXIT
 docroot="$work/www"
-mkdir -p "$docroot"
-head -c 1024 /dev/urandom > "$docroot/1k.bin"
-head -c 65536 /dev/urandom > "$docroot/64k.bin"
-head -c 10485760 /dev/urandom > "$docroot/10m.bin"
-chmod 755 "$work" "$docroot" && chmod 644 "$docroot"/*   # nginx's workers run as nobody
+file_docroot "$docroot"
 
 # Builds the jar if needed and makes the launcher's caches (JDK, start-up cache), so that the server
 # measured below is the one a user gets from the second run on.

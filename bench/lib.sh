@@ -12,6 +12,21 @@ pids=()
 
 die() { echo "bench: $*" >&2; exit 1; }
 
+# Builds sockeye-bench/target/benchmarks.jar (HelloServer, JettyFileServer, JMH) if the sources changed.
+build_bench_jar() {
+    (cd "$bench_root" && mvn -B -q -DskipTests -pl sockeye-bench -am package >/dev/null) || die "build failed"
+}
+
+# The file benchmarks' docroot: DIR/1k.bin, 64k.bin and 10m.bin, random bytes, readable by the peers'
+# workers (nginx's run as nobody, so do h2o's): file_docroot DIR
+file_docroot() {
+    mkdir -p "$1"
+    head -c 1024 /dev/urandom > "$1/1k.bin"
+    head -c 65536 /dev/urandom > "$1/64k.bin"
+    head -c 10485760 /dev/urandom > "$1/10m.bin"
+    chmod 755 "$(dirname "$1")" "$1" && chmod 644 "$1"/*
+}
+
 # Benchmarks on this 2-core machine disturb each other, and a build disturbs them too: every script that
 # sources this file waits for any other that holds /tmp/sockeye-bench.lock, and holds it until it exits
 # (a script it runs inherits the lock: SOCKEYE_BENCH_LOCKED). Do not wrap a script in flock(1) on the same
