@@ -77,7 +77,8 @@ final class Exclusions {
     private final FileSystemAccess fs;
     private final Path root;
     private final List<Path> paths;
-    private final List<Object> handles = new ArrayList<>();
+    /** The paths' handles, made by the first {@link #refresh}: making one may choose the file access (see {@link NativeFiles}). */
+    private volatile List<Object> handles;
     private final ReentrantLock refreshing = new ReentrantLock();
     private volatile Snapshot current;
 
@@ -85,7 +86,6 @@ final class Exclusions {
         this.fs = fs;
         this.root = root;
         this.paths = List.copyOf(paths);
-        for (Path p : this.paths) handles.add(fs.pathHandle(p));
         this.current = new Snapshot(Set.of(), false, 0, this);
     }
 
@@ -103,7 +103,7 @@ final class Exclusions {
     Snapshot refresh() throws IOException {
         if (paths.isEmpty()) return current;
         Set<Object> ids = new HashSet<>();
-        for (Object h : handles) {
+        for (Object h : handles()) {
             Stat s;
             try {
                 s = fs.stat(h);
@@ -124,6 +124,16 @@ final class Exclusions {
         } finally {
             refreshing.unlock();
         }
+    }
+
+    private List<Object> handles() {
+        List<Object> h = handles;
+        if (h == null) {
+            List<Object> made = new ArrayList<>();
+            for (Path p : paths) made.add(fs.pathHandle(p));
+            handles = h = List.copyOf(made); // two threads may both make them: equal handles, either will do
+        }
+        return h;
     }
 
     /** @return whether the root or a directory above it is excluded (then everything is) */

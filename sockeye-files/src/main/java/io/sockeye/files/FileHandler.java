@@ -107,6 +107,17 @@ public final class FileHandler implements Handler {
         return new Builder(root);
     }
 
+    /**
+     * Does now, on the calling thread, the one-time work the first request for a file would otherwise do:
+     * choosing how files are opened and, where that is natively, linking the native calls (a tenth of a
+     * second or more: the JVM generates their stubs at run time). Optional: a server that has started
+     * listening may call it from a background thread so that its first request does not wait for that.
+     * Requests that come meanwhile wait for it rather than repeat it. Nothing else changes.
+     */
+    public static void warmUp() {
+        NativeFiles.chosen();
+    }
+
     @Override
     public void handle(Request request, Response response) throws IOException {
         String method = request.method();

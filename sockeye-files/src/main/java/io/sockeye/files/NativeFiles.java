@@ -9,10 +9,19 @@ import java.lang.System.Logger.Level;
  * x86-64 or AArch64, with native access enabled ({@code --enable-native-access}, or
  * {@code Enable-Native-Access} in an executable jar's manifest); otherwise, or when the system property
  * {@code sockeye.files.jdk} is {@code true}, {@link JdkFileSystemAccess} is used.
+ *
+ * <p>The choice is made on first use ({@link #chosen()}), not when this class is loaded: making it links
+ * the native calls, whose stubs the JVM generates at run time (a tenth of a second or more), and handlers
+ * are built before their server listens. {@link #best()} hands out the access that defers to the choice.
  */
 final class NativeFiles {
 
-    private static final FileSystemAccess BEST = load();
+    private static final FileSystemAccess DEFERRED = new DeferredFileSystemAccess();
+
+    /** Holds the choice: initialized, and so made, by the first call of {@link #chosen()}. */
+    private static final class Choice {
+        static final FileSystemAccess BEST = load();
+    }
 
     private NativeFiles() {
     }
@@ -35,13 +44,18 @@ final class NativeFiles {
         return new JdkFileSystemAccess();
     }
 
-    /** @return the best access this runtime allows */
+    /** @return the best access this runtime allows, chosen when it is first used */
     static FileSystemAccess best() {
-        return BEST;
+        return DEFERRED;
     }
 
-    /** @return whether {@link #best()} is the native one */
+    /** @return the best access this runtime allows, choosing it (and linking its native calls) now if not yet done */
+    static FileSystemAccess chosen() {
+        return Choice.BEST;
+    }
+
+    /** @return whether {@link #best()} is the native one (choosing it now if not yet done) */
     static boolean isNative() {
-        return !(BEST instanceof JdkFileSystemAccess);
+        return !(Choice.BEST instanceof JdkFileSystemAccess);
     }
 }
