@@ -109,7 +109,7 @@ public final class CgiHandler implements Handler {
         long cpu = b.cpuSeconds >= 0 ? b.cpuSeconds : Math.max(1, (b.timeout.toMillis() + 999) / 1000);
         this.limits = new ScriptLimits(cpu, b.addressSpace, b.openFiles, b.processes);
         this.jdkSpawn = b.jdkSpawn;
-        if (b.adoptOrphans) Orphans.enable();
+        if (b.adoptOrphans) Orphans.want(); // turned on before the first script: see Orphans.want
     }
 
     /**
@@ -118,6 +118,19 @@ public final class CgiHandler implements Handler {
      */
     public static CgiHandler of(Path directory) {
         return builder(directory).build();
+    }
+
+    /**
+     * Does now, on the calling thread, the one-time work the first script would otherwise wait for: linking
+     * the native calls that start scripts, where they can be used (a tenth of a second or more: the JVM
+     * generates their stubs at run time), and making the JVM the subreaper if a handler built so far
+     * {@link Builder#adoptOrphans(boolean) adopts orphans}. Optional: a server that has started listening
+     * may call it from a background thread so that its first script starts sooner. Scripts started
+     * meanwhile wait for it rather than repeat it. Nothing else changes.
+     */
+    public static void warmUp() {
+        NativeSpawner.available();
+        Orphans.enableIfWanted();
     }
 
     /** @param directory where the scripts are @return a builder for the options */

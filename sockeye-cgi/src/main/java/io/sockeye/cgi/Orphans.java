@@ -53,6 +53,8 @@ final class Orphans {
     private static final ReentrantReadWriteLock SPAWNING = new ReentrantReadWriteLock();
     private static final AtomicBoolean SWEEP_PENDING = new AtomicBoolean();
     private static volatile boolean adopting;
+    /** Adopting was asked for ({@link #want}) and not yet turned on. */
+    private static volatile boolean wanted;
     private static boolean warned;
 
     private Orphans() {
@@ -65,6 +67,7 @@ final class Orphans {
 
     /** Starts a script and registers it as live, with no sweep in between. */
     static <T extends ScriptProcess> T spawn(Start<T> start) throws IOException {
+        enableIfWanted(); // before the first script, so that its orphans are adopted as every later one's are
         SPAWNING.readLock().lock();
         try {
             T p = start.start();
@@ -80,8 +83,24 @@ final class Orphans {
         LIVE.computeIfPresent(pid, (k, n) -> n == 1 ? null : n - 1);
     }
 
+    /**
+     * Asks for adopting (see the class comment), which {@link #enable} then turns on before the next script
+     * starts, or sooner if called. Not at once: it takes a native call, and linking the first one takes a
+     * tenth of a second or more (the JVM generates its stub at run time), which a server should not spend
+     * before it is listening.
+     */
+    static void want() {
+        wanted = true;
+    }
+
+    /** Turns adopting on now if it was asked for and has not been tried yet. */
+    static void enableIfWanted() {
+        if (wanted) enable();
+    }
+
     /** Turns adopting on for the JVM (see the class comment). @return whether it is on */
     static synchronized boolean enable() {
+        wanted = false;
         if (adopting) return true;
         String why = NativeSpawner.becomeSubreaper();
         if (why == null) {
