@@ -115,6 +115,7 @@ public final class Main {
         }
         err.println(banner(options, server.address()));
         err.flush();
+        WarmUp.start(options);
         return new Launch(0, server, log);
     }
 
