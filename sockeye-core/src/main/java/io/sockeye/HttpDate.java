@@ -1,6 +1,7 @@
 package io.sockeye;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -12,17 +13,28 @@ import java.util.Locale;
  */
 public final class HttpDate {
 
-    private static final DateTimeFormatter IMF_FIXDATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    // Formatting is by hand, not by a DateTimeFormatter: its day and month names come from the JDK's
+    // locale data, whose loading cost the server's first answer (it sends a Date) tens of milliseconds.
+    private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    /** The first second of year 1 and of year 10000: between them java.time writes a year as four digits. */
+    private static final long YEAR_1 = -62_135_596_800L;
+    private static final long YEAR_10000 = 253_402_300_800L;
     // The parsers skip the day name: a wrong one does not change the date it comes with, and java.time's
     // cross-check of it would reject RFC 850's two-digit years before the 50-year rule could apply.
     private static final java.util.Set<String> SHORT_DAYS = java.util.Set.of("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun");
     private static final java.util.Set<String> LONG_DAYS = java.util.Set.of(
             "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday");
-    private static final DateTimeFormatter IMF_FIXDATE_REST =
-            DateTimeFormatter.ofPattern("dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter ASCTIME_REST =
-            DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC);
+
+    /** java.time's formatters, made when a date is first parsed (or one beyond year 9999 formatted). */
+    private static final class Formatters {
+        static final DateTimeFormatter IMF_FIXDATE =
+                DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+        static final DateTimeFormatter IMF_FIXDATE_REST =
+                DateTimeFormatter.ofPattern("dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+        static final DateTimeFormatter ASCTIME_REST =
+                DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC);
+    }
 
     private HttpDate() {
     }
@@ -32,7 +44,21 @@ public final class HttpDate {
      * @return the moment as IMF-fixdate
      */
     public static String format(Instant instant) {
-        return IMF_FIXDATE.format(instant);
+        long seconds = instant.getEpochSecond();
+        if (seconds < YEAR_1 || seconds >= YEAR_10000) return Formatters.IMF_FIXDATE.format(instant); // as java.time writes those
+        LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
+        StringBuilder b = new StringBuilder(29).append(DAYS[t.getDayOfWeek().ordinal()]).append(", ");
+        twoDigits(b, t.getDayOfMonth()).append(' ').append(MONTHS[t.getMonthValue() - 1]).append(' ');
+        int year = t.getYear();
+        twoDigits(b, year / 100);
+        twoDigits(b, year % 100).append(' ');
+        twoDigits(b, t.getHour()).append(':');
+        twoDigits(b, t.getMinute()).append(':');
+        return twoDigits(b, t.getSecond()).append(" GMT").toString();
+    }
+
+    private static StringBuilder twoDigits(StringBuilder b, int n) {
+        return b.append((char) ('0' + n / 10)).append((char) ('0' + n % 10));
     }
 
     /**
@@ -47,12 +73,12 @@ public final class HttpDate {
             if (comma < 0) {
                 int space = v.indexOf(' ');
                 if (space != 3 || !SHORT_DAYS.contains(v.substring(0, 3))) return null;
-                return Instant.from(ASCTIME_REST.parse(v.substring(space + 1)));
+                return Instant.from(Formatters.ASCTIME_REST.parse(v.substring(space + 1)));
             }
             String day = v.substring(0, comma);
             String rest = v.substring(comma + 1).strip();
             if (rest.length() > 2 && rest.charAt(2) == '-') return LONG_DAYS.contains(day) ? rfc850(rest) : null;
-            return SHORT_DAYS.contains(day) ? Instant.from(IMF_FIXDATE_REST.parse(rest)) : null;
+            return SHORT_DAYS.contains(day) ? Instant.from(Formatters.IMF_FIXDATE_REST.parse(rest)) : null;
         } catch (DateTimeParseException e) {
             return null;
         }

@@ -48,6 +48,21 @@ class HttpDateTest {
     }
 
     @Test
+    void formatWritesWhatJavaTimeWrites() {
+        // format is written by hand (java.time's locale data is slow to load): it must match the pattern it replaced
+        java.time.format.DateTimeFormatter imf = java.time.format.DateTimeFormatter
+                .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+        java.util.Random random = new java.util.Random(42);
+        long first = LocalDateTime.of(1, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
+        long last = LocalDateTime.of(9999, 12, 31, 23, 59, 59).toEpochSecond(ZoneOffset.UTC);
+        java.util.List<Instant> samples = new java.util.ArrayList<>(java.util.List.of(Instant.ofEpochSecond(first),
+                Instant.ofEpochSecond(last), Instant.ofEpochSecond(first - 1), Instant.ofEpochSecond(last + 1),
+                Instant.ofEpochSecond(-1), Instant.parse("0999-12-31T23:59:59Z"), Instant.parse("1000-01-01T00:00:00Z")));
+        for (int i = 0; i < 10_000; i++) samples.add(Instant.ofEpochSecond(first + Math.floorMod(random.nextLong(), last - first)));
+        for (Instant t : samples) assertEquals(imf.format(t), HttpDate.format(t), t.toString());
+    }
+
+    @Test
     void formatIsIndependentOfTheDefaultLocale() {
         Locale saved = Locale.getDefault();
         try {
