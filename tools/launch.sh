@@ -12,7 +12,10 @@
 # starts no JVM but the server's and reads what earlier runs worked out from files under
 # MODULE/target/launch/ (deleted by mvn clean, rebuilt on the next run):
 #   jdk        which java to use, how it was identified, and the options it accepts
-#   sources    the source folders the jar is built from (for the staleness check)
+#   sources    the source folders the jar is built from (for the staleness check), relative to the checkout
+#   NAME.jar   the copy of the built jar that is run: a later build rewrites MODULE/target/NAME.jar, which
+#              would break a server still running from it; this copy is replaced by renaming instead
+#   lock       held while building and training, so that two first runs do not build at once
 #   app.aot    (JDK 25+) the JVM's ahead-of-time cache of the server's classes, made by a short training
 #              run after each build; app.aot.key says for which JDK, jar and options it was made
 set -euo pipefail
@@ -27,6 +30,7 @@ shift 2
 name="${jar##*/}"
 name="${name%.jar}"
 state="${jar%/*}/launch"
+run_jar="$state/$name.jar"
 
 die() { echo "$name: $*" >&2; exit 1; }
 say() { echo "$name: $*" >&2; }
@@ -70,10 +74,14 @@ if [ -r "$state/jdk" ]; then
     if [ "$key" != "$want_key" ] || [ -z "$java" ] || [ "$(java_id "$java")" != "$id" ]; then java=""; fi
 fi
 if [ -z "$java" ]; then
-    read -r java version < <("$root/tools/find-jdk.sh" --version) || die "cannot run without a JDK 21 or newer"
-    [ -n "$java" ] || die "cannot run without a JDK 21 or newer"
+    # "PATH VERSION": the path may hold blanks (JAVA_HOME="/opt/My JDK"), the version does not
+    found="$("$root/tools/find-jdk.sh" --version)" || die "cannot run without a JDK 21 or newer"
+    java="${found% *}"
+    version="${found##* }"
+    [ -n "$java" ] && [ -x "$java" ] && [[ "$version" =~ ^[0-9]+$ ]] || die "cannot run without a JDK 21 or newer"
     defaults="$(server_options "$java")"
     id="$(java_id "$java")"
+    [ -n "$id" ] || die "cannot run $java"
     mkdir -p "$state"
     printf '%s\n' "$want_key" "$java" "$id" "$version" "$defaults" > "$state/jdk.$$"
     mv -f "$state/jdk.$$" "$state/jdk"
@@ -90,7 +98,7 @@ source_dirs() {
         m="${todo[0]}"; todo=("${todo[@]:1}")
         case "$seen" in *" $m "*) continue ;; esac
         seen+="$m "
-        [ -d "$root/$m/src/main" ] && echo "$root/$m/src/main"
+        [ -d "$root/$m/src/main" ] && echo "$m/src/main"
         # the project's own modules among its dependencies (artifactId = folder name)
         for dep in $(sed -n 's:.*<artifactId>\(sockeye-[a-z0-9-]*\)</artifactId>.*:\1:p' "$root/$m/pom.xml"); do
             [ -f "$root/$dep/pom.xml" ] && [ "$dep" != "$m" ] && todo+=("$dep")
@@ -98,11 +106,14 @@ source_dirs() {
     done
 }
 
+# The jar run is the launcher's copy; a jar in target/ newer than it (an interrupted build, or one run
+# by hand) is not trusted to be complete and is built again (Maven redoes only what changed).
 stale() {
-    [ -f "$jar" ] && [ -r "$state/sources" ] || return 0
-    local dirs=()
-    mapfile -t dirs < "$state/sources"
-    [ -n "$(find "$root/pom.xml" "$root/.mvn" "$root"/*/pom.xml "${dirs[@]}" -newer "$jar" -print -quit 2>/dev/null)" ]
+    [ -f "$run_jar" ] && [ -r "$state/sources" ] || return 0
+    [ "$jar" -nt "$run_jar" ] && return 0
+    local dirs=() d
+    while IFS= read -r d; do dirs+=("$root/$d"); done < "$state/sources"
+    [ -n "$(find "$root/pom.xml" "$root/.mvn" "$root"/*/pom.xml "${dirs[@]}" -newer "$run_jar" -print -quit 2>/dev/null)" ]
 }
 
 # Maven without -q, reduced to one line per module as it starts, so that a first build (half a minute or
@@ -124,9 +135,28 @@ build() {
     fi
     say "built in $(( SECONDS - start )) s"
     source_dirs > "$state/sources"
+    cp -p "$jar" "$run_jar.$$"
+    mv -f "$run_jar.$$" "$run_jar"
 }
 
-if stale; then build; fi
+# Held from here until the server starts (closed at exec), but taken only when something must be built
+# or trained: the common path starts no extra process.
+locked=""
+lock() {
+    [ -n "$locked" ] && return 0
+    mkdir -p "$state"
+    exec 9>"$state/lock"
+    if command -v flock >/dev/null 2>&1 && ! flock -n 9; then
+        say "waiting for another run's build to finish..."
+        flock 9
+    fi
+    locked=1
+}
+
+if stale; then
+    lock
+    if stale; then build; fi   # (another run may have built it while we waited)
+fi
 
 # --- JVM options ------------------------------------------------------------------------------------
 # Ours first, then the user's, which win. A collector chosen, or heap sizes given, by the user replace
@@ -142,8 +172,10 @@ for o in $defaults; do
     esac
     opts+=("$o")
 done
-# shellcheck disable=SC2206 # SOCKEYE_JAVA_OPTS is a list of options, split on blanks
+# shellcheck disable=SC2206 # SOCKEYE_JAVA_OPTS is a list of options, split on blanks (not globbed)
+set -f
 opts+=($user)
+set +f
 
 # --- Ahead-of-time cache (JDK 25+) -------------------------------------------------------------------
 # The JVM can start from a cache of the classes an earlier run loaded and linked, and of the profiles it
@@ -159,12 +191,14 @@ aot_key="$java|$id|${opts[*]}"
 
 train() {
     local tmp="$state/train.$$" port="" pid i f
+    # interrupted (Ctrl-C) while training: stop the training server and leave no files behind
+    trap 'kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp"; exit 130' INT TERM HUP
     mkdir -p "$tmp/site/dir"
     printf '<!doctype html><title>t</title><p>training run\n' > "$tmp/site/index.html"
     head -c 3000 /dev/zero | tr '\0' 'a' > "$tmp/site/text.txt"
     head -c 65536 /dev/zero > "$tmp/site/dir/64k.bin"
     head -c 400000 /dev/zero > "$tmp/site/dir/big.bin"   # over the 256 KiB cache limit: sendfile
-    "$java" "${opts[@]}" -XX:AOTCacheOutput="$tmp/app.aot" -jar "$jar" -q -b 127.0.0.1 -d "$tmp/site" 0 \
+    "$java" "${opts[@]}" -XX:AOTCacheOutput="$tmp/app.aot" -jar "$run_jar" -q -b 127.0.0.1 -d "$tmp/site" 0 \
         >"$tmp/log" 2>&1 &
     pid=$!
     for i in $(seq 1 300); do   # up to 30 s: the port is in the "Serving ..." line
@@ -185,7 +219,7 @@ train() {
     wait "$pid" 2>/dev/null || true
     cat "$tmp/log" >> "$state/aot.log"
     if [ -n "$port" ] && [ -s "$tmp/app.aot" ] &&
-       "$java" "${opts[@]}" -XX:AOTCache="$tmp/app.aot" -XX:AOTMode=on -jar "$jar" --version >>"$state/aot.log" 2>&1; then
+       "$java" "${opts[@]}" -XX:AOTCache="$tmp/app.aot" -XX:AOTMode=on -jar "$run_jar" --version >>"$state/aot.log" 2>&1; then
         mv -f "$tmp/app.aot" "$aot"
         printf '%s\n' "$aot_key" > "$aot.key"
         rm -f "$aot.failed"
@@ -194,19 +228,26 @@ train() {
         say "could not make the start-up cache (see ${state#"$root"/}/aot.log); running without it"
     fi
     rm -rf "$tmp"
+    trap - INT TERM HUP
 }
 
-if [ "$version" -ge 25 ] && [ "${SOCKEYE_AOT:-1}" != 0 ]; then
+# (only the command-line server: the training run asks it for pages)
+if [ "$module" = sockeye-cli ] && [ "$version" -ge 25 ] && [ "${SOCKEYE_AOT:-1}" != 0 ]; then
     have="" failed=""
-    [ -r "$aot.key" ] && [ "$aot" -nt "$jar" ] && read -r have < "$aot.key"
-    [ -r "$aot.failed" ] && [ "$aot.failed" -nt "$jar" ] && read -r failed < "$aot.failed"
+    [ -r "$aot.key" ] && [ "$aot" -nt "$run_jar" ] && read -r have < "$aot.key"
+    [ -r "$aot.failed" ] && [ "$aot.failed" -nt "$run_jar" ] && read -r failed < "$aot.failed"
     if [ "$have" != "$aot_key" ] && [ "$failed" != "$aot_key" ]; then
-        say "making a start-up cache for this JDK (once per build)..."
-        : > "$state/aot.log"
-        train
-        [ -r "$aot.key" ] && read -r have < "$aot.key"
+        lock
+        [ -r "$aot.key" ] && [ "$aot" -nt "$run_jar" ] && read -r have < "$aot.key"
+        if [ "$have" != "$aot_key" ]; then
+            say "making a start-up cache for this JDK (once per build)..."
+            : > "$state/aot.log"
+            train
+            [ -r "$aot.key" ] && read -r have < "$aot.key"
+        fi
     fi
     [ "$have" = "$aot_key" ] && [ -f "$aot" ] && opts=(-XX:AOTCache="$aot" "${opts[@]}")
 fi
 
-exec "$java" "${opts[@]}" -jar "$jar" "$@"
+exec 9>&-
+exec "$java" "${opts[@]}" -jar "$run_jar" "$@"
