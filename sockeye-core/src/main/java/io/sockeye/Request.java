@@ -93,8 +93,17 @@ public interface Request {
     /** @return the server's address this request arrived on */
     InetSocketAddress localAddress();
 
-    /** @return {@code http} (or {@code https} once TLS is on) */
+    /** @return {@code https} if the request came over TLS, else {@code http} */
     String scheme();
+
+    /**
+     * @return the TLS session the request came over (its protocol, cipher suite, and the client's
+     *         certificates if it sent any), or empty on a plain HTTP connection (by default, for
+     *         requests made up in tests; a wrapper of another request must pass its session on)
+     */
+    default java.util.Optional<javax.net.ssl.SSLSession> tlsSession() {
+        return java.util.Optional.empty();
+    }
 
     /**
      * @return the host the client asked for: from an absolute-form target, else the {@code Host} field,

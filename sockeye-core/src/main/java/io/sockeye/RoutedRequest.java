@@ -31,6 +31,7 @@ final class RoutedRequest implements Request {
     @Override public InetSocketAddress remoteAddress() { return request.remoteAddress(); }
     @Override public InetSocketAddress localAddress() { return request.localAddress(); }
     @Override public String scheme() { return request.scheme(); }
+    @Override public java.util.Optional<javax.net.ssl.SSLSession> tlsSession() { return request.tlsSession(); }
     @Override public String host() { return request.host(); }
 
     @Override

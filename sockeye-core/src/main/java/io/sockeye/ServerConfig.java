@@ -45,6 +45,7 @@ public final class ServerConfig {
     private final boolean accessLog;
     private final FormLimits formLimits;
     private final int parkIdleAbove;
+    private final TlsConfig tls;
 
     private ServerConfig(Builder b) {
         if (b.port < 0 || b.port > 65535) throw new IllegalArgumentException("port must be 0 to 65535: " + b.port);
@@ -83,6 +84,7 @@ public final class ServerConfig {
         this.accessLog = b.accessLog;
         this.formLimits = b.formLimits;
         this.parkIdleAbove = b.parkIdleAbove;
+        this.tls = b.tls;
     }
 
     private static void positive(String name, long value) {
@@ -230,6 +232,15 @@ public final class ServerConfig {
         return parkIdleAbove;
     }
 
+    /**
+     * @return how the server speaks TLS, or {@code null} (the default) for plain HTTP. With it, every
+     *         connection must begin with a TLS handshake, done within {@link #requestHeadTimeout()}; a
+     *         plain HTTP request gets a 400 that says to use {@code https://}
+     */
+    public TlsConfig tls() {
+        return tls;
+    }
+
     /** @param value see {@link #bindAddress()} @return a copy with it */
     public ServerConfig withBindAddress(InetAddress value) {
         return toBuilder().bindAddress(value).build();
@@ -325,10 +336,15 @@ public final class ServerConfig {
         return toBuilder().parkIdleAbove(value).build();
     }
 
+    /** @param value see {@link #tls()} @return a copy with it */
+    public ServerConfig withTls(TlsConfig value) {
+        return toBuilder().tls(value).build();
+    }
+
     @Override
     public String toString() {
-        return "ServerConfig[" + (bindAddress == null ? "*" : bindAddress.getHostAddress()) + ":" + port
-                + ", " + maxConnections + " connections]";
+        return "ServerConfig[" + (tls != null ? "https " : "") + (bindAddress == null ? "*" : bindAddress.getHostAddress())
+                + ":" + port + ", " + maxConnections + " connections]";
     }
 
     /** Collects the values of a {@link ServerConfig}; each method sets one (see its accessor) and returns the builder. */
@@ -352,6 +368,7 @@ public final class ServerConfig {
         private boolean accessLog = false;
         private FormLimits formLimits = FormLimits.defaults();
         private int parkIdleAbove = 256;
+        private TlsConfig tls;
 
         private Builder() {
         }
@@ -376,6 +393,7 @@ public final class ServerConfig {
             accessLog = c.accessLog;
             formLimits = c.formLimits;
             parkIdleAbove = c.parkIdleAbove;
+            tls = c.tls;
         }
 
         /** @param value see {@link ServerConfig#bindAddress()} @return this */
@@ -489,6 +507,12 @@ public final class ServerConfig {
         /** @param value see {@link ServerConfig#parkIdleAbove()} @return this */
         public Builder parkIdleAbove(int value) {
             parkIdleAbove = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#tls()} @return this */
+        public Builder tls(TlsConfig value) {
+            tls = value;
             return this;
         }
 

@@ -66,6 +66,11 @@ final class CgiEnvironment {
         env.put("REMOTE_PORT", Integer.toString(request.remoteAddress().getPort()));
         if (documentRoot != null) env.put("DOCUMENT_ROOT", documentRoot.toString());
         if (request.scheme().equals("https")) env.put("HTTPS", "on");
+        // as Apache's mod_ssl names them (SSL_PROTOCOL "TLSv1.3", SSL_CIPHER the suite), which scripts test
+        request.tlsSession().ifPresent(tls -> {
+            env.put("SSL_PROTOCOL", tls.getProtocol());
+            env.put("SSL_CIPHER", tls.getCipherSuite());
+        });
         env.put("REQUEST_SCHEME", request.scheme());
         // php-cgi refuses to run without it (its cgi.force_redirect guard); harmless to others
         env.put("REDIRECT_STATUS", "200");

@@ -55,6 +55,7 @@ final class RedirectedRequest implements Request {
     @Override public InetSocketAddress remoteAddress() { return original.remoteAddress(); }
     @Override public InetSocketAddress localAddress() { return original.localAddress(); }
     @Override public String scheme() { return original.scheme(); }
+    @Override public java.util.Optional<javax.net.ssl.SSLSession> tlsSession() { return original.tlsSession(); }
     @Override public String host() { return original.host(); }
     @Override public String mountPath() { return ""; }
     @Override public String pathParameter(String name) { return null; }

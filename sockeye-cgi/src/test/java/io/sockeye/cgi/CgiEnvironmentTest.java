@@ -64,6 +64,7 @@ class CgiEnvironmentTest {
                         case "mountPath" -> "/cgi-bin";
                         case "pathWithinMount" -> rawPath.substring("/cgi-bin".length());
                         case "pathParameter" -> null;
+                        case "tlsSession" -> java.util.Optional.empty();
                         case "toString" -> "GET " + target;
                         case "hashCode" -> System.identityHashCode(proxy);
                         case "equals" -> proxy == args[0];

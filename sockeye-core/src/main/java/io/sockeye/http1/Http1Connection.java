@@ -10,6 +10,7 @@ import io.sockeye.LogText;
 import io.sockeye.ServerConfig;
 import io.sockeye.Status;
 import io.sockeye.tcp.TcpConnection;
+import io.sockeye.tls.TlsChannel;
 
 /**
  * One HTTP/1.1 connection's life, on its own virtual thread:
@@ -47,6 +48,8 @@ final class Http1Connection {
     private final ServerConfig config;
     private final Handler handler;
     private final TcpConnection connection;
+    /** The connection's TLS layer, or {@code null} on a plain connection. */
+    private final TlsChannel tls;
     private final Deadlines deadlines;
     private final byte[] serverLine;
     private final SocketInput in;
@@ -57,20 +60,24 @@ final class Http1Connection {
     private final long idleTimeoutNanos;
     private final boolean accessLog;
     private boolean firstRequest = true;
+    private boolean parked;
 
-    Http1Connection(ServerConfig config, Handler handler, TcpConnection connection, byte[] serverLine) {
+    /** @param tls the connection's TLS layer, its handshake done; {@code null} for plain HTTP */
+    Http1Connection(ServerConfig config, Handler handler, TcpConnection connection, byte[] serverLine, TlsChannel tls) {
         this.config = config;
         this.handler = handler;
         this.connection = connection;
+        this.tls = tls;
+        java.nio.channels.ByteChannel channel = tls != null ? tls : connection.channel();
         this.serverLine = serverLine;
         long ioTimeout = config.ioTimeout().toNanos();
         // the longest head: request-line and field lines, their CRLFs, a few empty lines before
         int maxHead = config.maxRequestLineBytes() + config.maxHeaderBytes() + 16;
         this.deadlines = Deadlines.of(connection);
-        this.in = new SocketInput(connection.channel(), deadlines, Math.min(INPUT_BUFFER, maxHead), maxHead, ioTimeout,
+        this.in = new SocketInput(channel, deadlines, Math.min(INPUT_BUFFER, maxHead), maxHead, ioTimeout,
                 config.minBodyRate(), config.requestHeadTimeout().toNanos());
         // its own deadline: the response may be written while another thread reads the body
-        this.out = new SocketOutput(connection.channel(), Deadlines.forWrites(connection), OUTPUT_BUFFER, ioTimeout);
+        this.out = new SocketOutput(tls != null ? tls : connection.channel(), Deadlines.forWrites(connection), OUTPUT_BUFFER, ioTimeout);
         this.scanner = new HeadScanner(config.maxRequestLineBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
         this.parser = new RequestParser(config.maxBodyBytes());
         this.headTimeoutNanos = config.requestHeadTimeout().toNanos();
@@ -80,6 +87,7 @@ final class Http1Connection {
 
     void serve() throws IOException {
         Outcome outcome = Outcome.CLOSE;
+        parked = false;
         try {
             while (true) {
                 RequestHead head;
@@ -98,7 +106,11 @@ final class Http1Connection {
             }
         } finally {
             flushBeforeClose();
-            if (outcome == Outcome.CLOSE_LINGERING) lingerBeforeClose();
+            if (outcome == Outcome.CLOSE_LINGERING) {
+                lingerBeforeClose();
+            } else if (tls != null && !parked) {
+                closeNotify();
+            }
         }
     }
 
@@ -132,9 +144,11 @@ final class Http1Connection {
             // a kept-alive one may wait the idle timeout for its next
             if (!active) {
                 connection.setShrinkingTimeout(firstRequest ? headTimeoutNanos : idleTimeoutNanos);
-                if (in.available() == 0 && connection.parkUntilReadable()) {
+                if (in.available() == 0 && (tls == null || !tls.hasBufferedInput()) && connection.parkUntilReadable()) {
                     in.release();
                     out.release();
+                    if (tls != null) tls.release();
+                    parked = true;
                     return null;
                 }
             }
@@ -160,7 +174,7 @@ final class Http1Connection {
                 : new ChunkedBodyStream(in, deadlines, config.maxBodyBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
         Http1Response response = new Http1Response(out, in, head, body, connection, serverLine, config.maxDrainBytes());
         if (head.expectContinue()) body.beforeFirstRead(response::sendContinue);
-        Http1Request request = new Http1Request(head, body, connection, config.formLimits());
+        Http1Request request = new Http1Request(head, body, connection, config.formLimits(), tls == null ? null : tls.session());
         boolean completed;
         try {
             handler.handle(request, response);
@@ -261,8 +275,19 @@ final class Http1Connection {
         }
     }
 
+    /** Tells a TLS client that the data ended here rather than being cut off (RFC 8446 §6.1). */
+    private void closeNotify() {
+        connection.setWriteTimeout(LINGER_NANOS);
+        try {
+            tls.closeOutput();
+        } finally {
+            connection.clearWriteDeadline();
+        }
+    }
+
     private void lingerBeforeClose() {
         try {
+            if (tls != null) closeNotify();
             connection.channel().shutdownOutput();
             connection.setTimeout(LINGER_NANOS);
             long discarded = 0;

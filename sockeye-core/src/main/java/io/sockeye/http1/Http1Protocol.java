@@ -7,22 +7,30 @@ import io.sockeye.Handler;
 import io.sockeye.ServerConfig;
 import io.sockeye.tcp.ConnectionHandler;
 import io.sockeye.tcp.TcpConnection;
+import io.sockeye.tls.TlsChannel;
+import io.sockeye.tls.TlsEngines;
 
-/** HTTP/1.1 as a {@link ConnectionHandler}: serves each connection with the application's handler. */
+/**
+ * HTTP/1.1 as a {@link ConnectionHandler}: serves each connection with the application's handler, over
+ * TLS when the configuration has it (each connection's handshake first, see {@link TlsHandshake}).
+ */
 public final class Http1Protocol implements ConnectionHandler {
 
     private final ServerConfig config;
     private final Handler handler;
     private final byte[] serverLine;
+    private final TlsEngines tls;
 
     /**
-     * @param config  the limits and timeouts
+     * @param config  the limits and timeouts, and TLS if the server speaks it
      * @param handler the application
+     * @throws IllegalArgumentException if the TLS configuration asks for nothing this JDK supports
      */
     public Http1Protocol(ServerConfig config, Handler handler) {
         this.config = Objects.requireNonNull(config, "config");
         this.handler = Objects.requireNonNull(handler, "handler");
         this.serverLine = WireErrors.serverLine(config.serverHeader());
+        this.tls = config.tls() == null ? null : new TlsEngines(config.tls());
     }
 
     /** Serves the connection; called again, with the same state, for one resumed after parking. */
@@ -30,7 +38,12 @@ public final class Http1Protocol implements ConnectionHandler {
     public void handle(TcpConnection connection) throws IOException {
         Http1Connection http = (Http1Connection) connection.attachment();
         if (http == null) {
-            http = new Http1Connection(config, handler, connection, serverLine);
+            TlsChannel channel = null;
+            if (tls != null) {
+                channel = TlsHandshake.begin(connection, tls, config.requestHeadTimeout().toNanos(), serverLine);
+                if (channel == null) return; // failed, and logged: the server closes the connection
+            }
+            http = new Http1Connection(config, handler, connection, serverLine, channel);
             connection.attach(http);
         }
         http.serve();

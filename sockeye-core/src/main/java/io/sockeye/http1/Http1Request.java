@@ -3,6 +3,9 @@ package io.sockeye.http1;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.Optional;
+
+import javax.net.ssl.SSLSession;
 
 import io.sockeye.Form;
 import io.sockeye.FormLimits;
@@ -21,12 +24,15 @@ final class Http1Request implements Request {
     private final BodyStream body;
     private final TcpConnection connection;
     private final FormLimits formLimits;
+    private final SSLSession tlsSession;
     private String path;
     private Parameters query;
     private Form form;
     private Exception formFailure;
 
-    Http1Request(RequestHead head, BodyStream body, TcpConnection connection, FormLimits formLimits) {
+    /** @param tlsSession the connection's TLS session, or {@code null} on a plain connection */
+    Http1Request(RequestHead head, BodyStream body, TcpConnection connection, FormLimits formLimits, SSLSession tlsSession) {
+        this.tlsSession = tlsSession;
         this.head = head;
         this.body = body;
         this.connection = connection;
@@ -117,7 +123,12 @@ final class Http1Request implements Request {
 
     @Override
     public String scheme() {
-        return "http";
+        return tlsSession != null ? "https" : "http";
+    }
+
+    @Override
+    public Optional<SSLSession> tlsSession() {
+        return Optional.ofNullable(tlsSession);
     }
 
     @Override

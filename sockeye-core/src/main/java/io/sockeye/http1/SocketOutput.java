@@ -25,6 +25,8 @@ final class SocketOutput {
     private static final int PARK_WRITE = TransferBuffers.SIZE;
 
     private final GatheringByteChannel channel;
+    /** Whether files may go by {@code sendfile}: not through TLS, whose records the JVM must encrypt. */
+    private final boolean sendfile;
     private final Deadlines connection;
     private final long ioTimeoutNanos;
     private final int size;
@@ -38,6 +40,7 @@ final class SocketOutput {
     SocketOutput(GatheringByteChannel channel, Deadlines deadlines, int size, long ioTimeoutNanos) {
         this.connection = deadlines;
         this.channel = channel;
+        this.sendfile = channel instanceof java.nio.channels.SocketChannel;
         this.ioTimeoutNanos = ioTimeoutNanos;
         this.size = size;
         this.pool = size == POOL_8K.size() ? POOL_8K : null;
@@ -207,11 +210,12 @@ final class SocketOutput {
             while (sent < count) {
                 connection.setTimeout(ioTimeoutNanos);
                 try {
-                    long n = file.transferTo(position + sent, Math.min(SLICE, count - sent), channel);
+                    long n = sendfile ? file.transferTo(position + sent, Math.min(SLICE, count - sent), channel) : 0;
                     if (n > 0) {
                         sent += n;
                         continue;
                     }
+                    // (over TLS: read into a large buffer, which goes out as full-size records)
                     if (fallback == null) fallback = TransferBuffers.take();
                     fallback.clear().limit((int) Math.min(fallback.capacity(), count - sent));
                     int r = file.read(fallback, position + sent);

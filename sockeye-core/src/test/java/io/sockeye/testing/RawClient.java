@@ -31,7 +31,12 @@ public final class RawClient implements Closeable {
     }
 
     public RawClient(int port, int timeoutMillis) throws IOException {
-        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        this(new Socket(InetAddress.getLoopbackAddress(), port), timeoutMillis);
+    }
+
+    /** Over a socket already connected: a TLS one, say (see {@link TestTls#connect}). */
+    public RawClient(Socket socket, int timeoutMillis) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(timeoutMillis);
         socket.setTcpNoDelay(true);
         in = socket.getInputStream();

@@ -1,0 +1,403 @@
+package io.sockeye.tls;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.locks.ReentrantLock;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * A TLS connection as a byte channel: plaintext in and out, records on the socket underneath, through
+ * an {@link SSLEngine}. Blocking, like the socket channel it wraps (on a virtual thread a blocked read
+ * or write parks the thread), so the HTTP code reads and writes it exactly as it does a plain socket.
+ *
+ * <p>Threads: one thread reads (and runs the {@linkplain #handshake() handshake}); writes may come from
+ * another, and are serialised by a lock, which the reading side also takes when the peer's records call
+ * for an answer (a TLS 1.3 key update). {@link SSLEngine} allows a wrap and an unwrap at the same time.
+ *
+ * <p>Buffers: ciphertext received and not yet decrypted, plaintext decrypted and not yet read, and
+ * ciphertext being sent, each on the heap (the JDK's engine encrypts arrays fastest) and made when first
+ * needed; {@link #release()} drops them while the connection idles, so that an idle TLS connection costs
+ * little more than a plain one.
+ *
+ * <p>Renegotiation (TLS 1.2) is refused: a client could make the server redo the costly part of a
+ * handshake as often as it likes on one connection (CVE-2011-1473). TLS 1.3 has no renegotiation; its
+ * post-handshake messages (session tickets, key updates) are answered, up to a bound per connection.
+ */
+public final class TlsChannel implements ByteChannel, GatheringByteChannel {
+
+    /** TLS record content type of a handshake message (RFC 8446 §5.1): what a client's first byte is. */
+    public static final int HANDSHAKE_RECORD = 0x16;
+    private static final ByteBuffer[] NOTHING = {ByteBuffer.allocate(0)};
+    /** Key updates and other post-handshake messages answered on one connection, at most. */
+    private static final int MAX_POST_HANDSHAKE = 64;
+    /** Records gathered in one socket write, at most: fewer system calls for large bodies. */
+    private static final int RECORDS_PER_WRITE = 4;
+
+    private final SocketChannel socket;
+    private final SSLEngine engine;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Ciphertext received and not yet unwrapped, between position and limit; {@code null} when released. */
+    private ByteBuffer netIn;
+    /** Plaintext unwrapped and not yet read, between position and limit; {@code null} when released. */
+    private ByteBuffer appIn;
+    /** Ciphertext to send; only touched under {@link #writeLock}. */
+    private ByteBuffer netOut;
+    private boolean handshakeDone;
+    private boolean inboundDone;
+    private boolean outboundClosed;
+    private int postHandshake;
+
+    /**
+     * @param socket the connected socket, in blocking mode
+     * @param engine a server-mode engine, configured, whose handshake has not begun
+     */
+    public TlsChannel(SocketChannel socket, SSLEngine engine) {
+        this.socket = socket;
+        this.engine = engine;
+    }
+
+    /** @return the session once the handshake is done (protocol, cipher suite, peer certificates) */
+    public SSLSession session() {
+        return engine.getSession();
+    }
+
+    /** @return the application protocol agreed by ALPN, or {@code null} if none */
+    public String applicationProtocol() {
+        String p = engine.getApplicationProtocol();
+        return p == null || p.isEmpty() ? null : p;
+    }
+
+    /**
+     * Waits for the peer's first byte without consuming it: a TLS client starts with a handshake record
+     * ({@link #HANDSHAKE_RECORD}), a plain HTTP client with a method's first letter.
+     *
+     * @return the first byte, or -1 if the peer closed without sending anything
+     */
+    public int peekFirstByte() throws IOException {
+        ByteBuffer in = netIn();
+        while (!in.hasRemaining()) {
+            if (readSocket() < 0) return -1;
+        }
+        return in.get(in.position()) & 0xff;
+    }
+
+    /**
+     * Runs the handshake to its end. The caller bounds how long it may take (a deadline that shuts the
+     * socket's input down makes it end with an {@link EOFException}).
+     *
+     * @throws SSLException if the peer's handshake fails (no common protocol or cipher, a bad record)
+     * @throws EOFException if the peer closed before the handshake finished
+     */
+    public void handshake() throws IOException {
+        engine.beginHandshake();
+        while (true) {
+            switch (engine.getHandshakeStatus()) {
+                case NEED_TASK -> runTasks();
+                case NEED_WRAP -> wrapAndSend(NOTHING, 0, 0);
+                case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+                    if (!unwrapHandshake()) throw new EOFException("the peer closed the connection during the TLS handshake");
+                }
+                case FINISHED, NOT_HANDSHAKING -> {
+                    handshakeDone = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One unwrap during the handshake. @return false at end of stream */
+    private boolean unwrapHandshake() throws IOException {
+        ByteBuffer in = netIn();
+        while (true) {
+            ByteBuffer out = appIn();
+            out.compact();
+            SSLEngineResult r;
+            try {
+                r = engine.unwrap(in, out);
+            } finally {
+                out.flip();
+            }
+            switch (r.getStatus()) {
+                case OK -> {
+                    if (r.bytesConsumed() > 0 || r.getHandshakeStatus() != HandshakeStatus.NEED_UNWRAP) return true;
+                    if (readSocket() < 0) return false; // nothing could be taken: a record is incomplete
+                }
+                case BUFFER_UNDERFLOW -> {
+                    if (readSocket() < 0) return false;
+                }
+                case BUFFER_OVERFLOW -> appIn = grow(out, engine.getSession().getApplicationBufferSize());
+                case CLOSED -> {
+                    inboundDone = true;
+                    return false;
+                }
+            }
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) return 0;
+        if (appIn != null && appIn.hasRemaining()) return copy(appIn, dst);
+        if (inboundDone) return -1;
+        ByteBuffer in = netIn();
+        while (true) {
+            if (in.hasRemaining()) {
+                // large reads are decrypted straight into the caller's buffer; small ones through ours
+                boolean direct = dst.remaining() >= engine.getSession().getApplicationBufferSize();
+                ByteBuffer out = direct ? dst : appIn();
+                if (!direct) out.compact();
+                SSLEngineResult r;
+                try {
+                    r = engine.unwrap(in, out);
+                } finally {
+                    if (!direct) out.flip();
+                }
+                afterUnwrap(r);
+                switch (r.getStatus()) {
+                    case OK -> {
+                        if (r.bytesProduced() > 0) return direct ? r.bytesProduced() : copy(out, dst);
+                        if (r.bytesConsumed() > 0) continue; // a record with no data for us (a session ticket)
+                    }
+                    case BUFFER_OVERFLOW -> {
+                        if (direct) return readThroughOwnBuffer(dst);
+                        appIn = grow(out, engine.getSession().getApplicationBufferSize());
+                        continue;
+                    }
+                    case CLOSED -> {
+                        inboundDone = true; // the peer's close_notify
+                        return -1;
+                    }
+                    case BUFFER_UNDERFLOW -> { }
+                }
+            }
+            if (readSocket() < 0) {
+                // end of stream without close_notify: for HTTP/1.1 with explicit framing this is only an
+                // early close, which the caller sees as end of stream (RFC 8446 §6.1 allows it)
+                inboundDone = true;
+                return -1;
+            }
+        }
+    }
+
+    private int readThroughOwnBuffer(ByteBuffer dst) throws IOException {
+        ByteBuffer out = appIn();
+        out.compact();
+        SSLEngineResult r;
+        try {
+            r = engine.unwrap(netIn, out);
+        } finally {
+            out.flip();
+        }
+        afterUnwrap(r);
+        if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+            inboundDone = true;
+            return -1;
+        }
+        return out.hasRemaining() ? copy(out, dst) : read(dst);
+    }
+
+    /** Answers what the peer's records ask for once the handshake is done. */
+    private void afterUnwrap(SSLEngineResult r) throws IOException {
+        HandshakeStatus hs = r.getHandshakeStatus();
+        if (hs == HandshakeStatus.NOT_HANDSHAKING || hs == HandshakeStatus.FINISHED) return;
+        if (handshakeDone && !"TLSv1.3".equals(engine.getSession().getProtocol())) {
+            throw new SSLException("TLS renegotiation refused");
+        }
+        if (++postHandshake > MAX_POST_HANDSHAKE) throw new SSLException("too many post-handshake messages");
+        while (true) {
+            hs = engine.getHandshakeStatus();
+            if (hs == HandshakeStatus.NEED_TASK) {
+                runTasks();
+            } else if (hs == HandshakeStatus.NEED_WRAP) {
+                wrapAndSend(NOTHING, 0, 0);
+            } else {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return (int) write(new ByteBuffer[] {src}, 0, 1);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, 0, srcs.length);
+    }
+
+    /** Encrypts and sends all of the buffers' remaining bytes (blocking until the socket took them). */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        return wrapAndSend(srcs, offset, length);
+    }
+
+    private long wrapAndSend(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        writeLock.lock();
+        try {
+            if (outboundClosed) throw new ClosedChannelException();
+            long total = 0;
+            long left = remaining(srcs, offset, length);
+            int packet = engine.getSession().getPacketBufferSize();
+            do {
+                ByteBuffer out = netOut(left > packet ? packet * RECORDS_PER_WRITE : packet);
+                out.clear();
+                // gather several records into one socket write while there is room for another
+                do {
+                    SSLEngineResult r = engine.wrap(srcs, offset, length, out);
+                    if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                        if (out.position() > 0) break;
+                        out = netOut = ByteBuffer.allocate(Math.max(out.capacity() * 2, engine.getSession().getPacketBufferSize()));
+                        continue;
+                    }
+                    if (r.getStatus() == SSLEngineResult.Status.CLOSED && r.bytesProduced() == 0) {
+                        throw new ClosedChannelException();
+                    }
+                    total += r.bytesConsumed();
+                    left -= r.bytesConsumed();
+                    if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) runTasks();
+                    if (r.bytesProduced() == 0 || left == 0) break;
+                } while (out.remaining() >= packet);
+                if (out.position() == 0 && left > 0) {
+                    // the engine would not encrypt: it waits for the peer (a handshake in progress)
+                    throw new SSLException("cannot send while the TLS handshake is " + engine.getHandshakeStatus());
+                }
+                out.flip();
+                while (out.hasRemaining()) socket.write(out);
+            } while (left > 0);
+            return total;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Sends close_notify (RFC 8446 §6.1), so the peer knows the data ended here and was not cut off.
+     * Best effort: a peer that is gone or not reading is not waited for beyond the caller's deadline.
+     */
+    public void closeOutput() {
+        writeLock.lock();
+        try {
+            if (outboundClosed) return;
+            outboundClosed = true;
+            engine.closeOutbound();
+            ByteBuffer out = netOut(engine.getSession().getPacketBufferSize());
+            while (!engine.isOutboundDone()) {
+                out.clear();
+                SSLEngineResult r = engine.wrap(NOTHING, out);
+                out.flip();
+                while (out.hasRemaining()) socket.write(out);
+                if (r.bytesProduced() == 0) break;
+            }
+        } catch (IOException | RuntimeException e) {
+            // the peer is gone; nothing more to tell it
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** @return whether bytes were received that have not been read yet (decrypted or not) */
+    public boolean hasBufferedInput() {
+        return (appIn != null && appIn.hasRemaining()) || (netIn != null && netIn.hasRemaining());
+    }
+
+    /** Drops the buffers while the connection idles, if they hold nothing; they are made again when needed. */
+    public void release() {
+        if (hasBufferedInput()) return;
+        netIn = null;
+        appIn = null;
+        if (writeLock.tryLock()) {
+            try {
+                netOut = null;
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return socket.isOpen();
+    }
+
+    /** Closes the socket underneath (without close_notify: see {@link #closeOutput()}). */
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    private int readSocket() throws IOException {
+        ByteBuffer in = netIn();
+        if (in.position() > 0 || in.limit() == in.capacity()) {
+            if (in.remaining() == in.capacity()) {
+                netIn = in = grow(in, engine.getSession().getPacketBufferSize());
+            }
+            in.compact();
+        } else {
+            in.position(in.limit()).limit(in.capacity());
+        }
+        int n;
+        try {
+            n = socket.read(in);
+        } finally {
+            in.flip();
+        }
+        return n;
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = engine.getDelegatedTask()) != null) task.run();
+    }
+
+    private ByteBuffer netIn() {
+        if (netIn == null) netIn = ByteBuffer.allocate(engine.getSession().getPacketBufferSize()).flip();
+        return netIn;
+    }
+
+    private ByteBuffer appIn() {
+        if (appIn == null) appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize()).flip();
+        return appIn;
+    }
+
+    private ByteBuffer netOut(int size) {
+        if (netOut == null || netOut.capacity() < size) netOut = ByteBuffer.allocate(size);
+        return netOut;
+    }
+
+    /** @return a larger buffer (in read mode) holding {@code b}'s remaining bytes */
+    private static ByteBuffer grow(ByteBuffer b, int atLeast) {
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(atLeast, b.capacity() * 2));
+        bigger.put(b);
+        return bigger.flip();
+    }
+
+    private static int copy(ByteBuffer from, ByteBuffer to) {
+        int n = Math.min(from.remaining(), to.remaining());
+        if (n == from.remaining()) {
+            to.put(from);
+        } else {
+            int limit = from.limit();
+            from.limit(from.position() + n);
+            to.put(from);
+            from.limit(limit);
+        }
+        return n;
+    }
+
+    private static long remaining(ByteBuffer[] srcs, int offset, int length) {
+        long n = 0;
+        for (int i = offset; i < offset + length; i++) n += srcs[i].remaining();
+        return n;
+    }
+}

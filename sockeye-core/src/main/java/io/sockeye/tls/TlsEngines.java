@@ -1,0 +1,73 @@
+package io.sockeye.tls;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
+import io.sockeye.TlsConfig;
+
+/**
+ * Makes the server-side {@link SSLEngine} of each connection from a {@link TlsConfig}: the protocol
+ * versions and suites asked for, narrowed once to what this JDK supports, and ALPN.
+ */
+public final class TlsEngines {
+
+    private static final String[] APPLICATION_PROTOCOLS = {"http/1.1"};
+
+    private final SSLContext context;
+    private final SSLParameters parameters;
+
+    /**
+     * @throws IllegalArgumentException if this JDK supports none of the protocols or none of the suites
+     */
+    public TlsEngines(TlsConfig config) {
+        // Client-initiated renegotiation (TLS 1.2) lets a client make the server redo a handshake's costly
+        // part at will; TlsChannel refuses it, and the JDK is told to as well, unless the application
+        // chose otherwise (a JVM-wide setting, read by the JDK when TLS is first used)
+        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
+            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+        }
+        this.context = config.context();
+        SSLParameters supported = context.getSupportedSSLParameters();
+        String[] protocols = keep(config.protocols(), supported.getProtocols());
+        String[] suites = keep(config.cipherSuites(), supported.getCipherSuites());
+        if (protocols.length == 0) {
+            throw new IllegalArgumentException("this JDK supports none of the TLS versions asked for: " + config.protocols());
+        }
+        if (suites.length == 0) {
+            throw new IllegalArgumentException("this JDK supports none of the cipher suites asked for: " + config.cipherSuites());
+        }
+        SSLParameters p = context.getDefaultSSLParameters();
+        p.setProtocols(protocols);
+        p.setCipherSuites(suites);
+        p.setApplicationProtocols(APPLICATION_PROTOCOLS);
+        p.setUseCipherSuitesOrder(false); // every suite offered is strong: the client picks what it does fastest
+        this.parameters = p;
+    }
+
+    /** @return a new server-mode engine, its handshake not begun */
+    public SSLEngine create() {
+        SSLEngine engine = context.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setSSLParameters(parameters);
+        return engine;
+    }
+
+    private static String[] keep(List<String> wanted, String[] available) {
+        Set<String> have = new HashSet<>(Arrays.asList(available));
+        List<String> kept = new ArrayList<>();
+        for (String w : wanted) if (have.contains(w)) kept.add(w);
+        return kept.toArray(String[]::new);
+    }
+
+    @Override
+    public String toString() {
+        return Arrays.toString(parameters.getProtocols());
+    }
+}

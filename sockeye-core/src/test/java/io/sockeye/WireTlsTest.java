@@ -1,0 +1,242 @@
+package io.sockeye;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Random;
+
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.sockeye.testing.LogCapture;
+import io.sockeye.testing.RawClient;
+import io.sockeye.testing.RawResponse;
+import io.sockeye.testing.ServerFixture;
+import io.sockeye.testing.TestTls;
+
+/** HTTPS on the wire: real TLS clients (the JDK's HttpClient, TLS sockets) against a server with a TlsConfig. */
+class WireTlsTest {
+
+    private static final int BIG = 10 << 20;
+    private HttpServer server;
+    private LogCapture log;
+
+    @BeforeEach
+    void start() throws IOException {
+        log = LogCapture.of("io.sockeye");
+        server = ServerFixture.start(ServerFixture.loopback()
+                        .withTls(TestTls.serverConfig())
+                        .withRequestHeadTimeout(Duration.ofMillis(800)),
+                (req, res) -> {
+                    switch (req.rawPath()) {
+                        case "/info" -> res.send(req.scheme() + " " + req.tlsSession().orElseThrow().getProtocol());
+                        case "/echo" -> res.send(req.body().readAllBytes());
+                        case "/big" -> {
+                            try (OutputStream out = res.body()) {
+                                out.write(bigBody());
+                            }
+                        }
+                        default -> res.send("hello over " + req.scheme());
+                    }
+                });
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        log.close();
+    }
+
+    private static byte[] bigBody() {
+        byte[] b = new byte[BIG];
+        new Random(42).nextBytes(b);
+        return b;
+    }
+
+    private HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(TestTls.clientContext())
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private URI uri(String path) {
+        return URI.create("https://localhost:" + server.port() + path);
+    }
+
+    @Test
+    void httpClientGetsAnswersOverTls13WithSchemeHttps() throws Exception {
+        HttpClient client = client();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/info")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertEquals("https TLSv1.3", r.body());
+        assertEquals("TLSv1.3", r.sslSession().orElseThrow().getProtocol());
+        // the same client again: the connection is kept alive
+        for (int i = 0; i < 5; i++) {
+            assertEquals("hello over https",
+                    client.send(HttpRequest.newBuilder(uri("/x")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        }
+        assertEquals(1, server.connectionCount(), "one kept-alive connection for six requests");
+    }
+
+    @Test
+    void largeBodiesBothWaysArriveIntact() throws Exception {
+        HttpClient client = client();
+        byte[] body = bigBody();
+        // a chunked upload (length unknown to the client) echoed back
+        HttpResponse<byte[]> echo = client.send(HttpRequest.newBuilder(uri("/echo"))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, echo.statusCode());
+        assertArrayEquals(sha256(body), sha256(echo.body()));
+        HttpResponse<byte[]> big = client.send(HttpRequest.newBuilder(uri("/big")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(BIG, big.body().length);
+        assertArrayEquals(sha256(body), sha256(big.body()));
+    }
+
+    @Test
+    void curlTrustingTheCertificateGetsTheAnswer() throws Exception {
+        assertEquals("https TLSv1.3", curl("--cacert", TestTls.certificateFile().toString(), uri("/info").toString()));
+        assertEquals("https TLSv1.2", curl("--cacert", TestTls.certificateFile().toString(), "--tls-max", "1.2",
+                uri("/info").toString()));
+        // a 10 MiB body through curl, as a browser's download would be
+        assertEquals(Integer.toString(BIG), curl("--cacert", TestTls.certificateFile().toString(), "-o", "/dev/null",
+                "-w", "%{size_download}", uri("/big").toString()));
+    }
+
+    /** @return what curl printed; fails the test if curl fails (it is installed by .ci/run) */
+    static String curl(String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("curl", "-sS", "--max-time", "20"));
+        command.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = text(p.getInputStream());
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "curl did not finish");
+        assertEquals(0, p.exitValue(), "curl " + command + " failed: " + out);
+        return out;
+    }
+
+    @Test
+    void tls12IsAcceptedAndOlderVersionsAreNot() throws Exception {
+        try (SSLSocket s = TestTls.connect(server.port(), "TLSv1.2"); RawClient c = new RawClient(s, 5_000)) {
+            assertEquals("TLSv1.2", s.getSession().getProtocol());
+            assertEquals("https TLSv1.2", c.send("GET /info HTTP/1.1\r\nHost: a\r\n\r\n").read().text());
+        }
+        // the JDK client refuses to offer TLS 1.1 at all unless re-enabled, which shows as a handshake failure
+        assertThrows(IOException.class, () -> TestTls.connect(server.port(), "TLSv1.1").close());
+    }
+
+    @Test
+    void alpnAgreesOnHttp11() throws Exception {
+        SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.port());
+        var p = s.getSSLParameters();
+        p.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+        s.setSSLParameters(p);
+        s.startHandshake();
+        assertEquals("http/1.1", s.getApplicationProtocol());
+        s.close();
+    }
+
+    @Test
+    void pipelinedRequestsOverTlsAreAnsweredInOrder() throws Exception {
+        try (RawClient c = new RawClient(TestTls.connect(server.port()), 5_000)) {
+            c.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\nPOST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+                    + "GET /info HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            assertEquals("hello over https", c.read().text());
+            assertEquals("hello", c.read().text());
+            assertEquals("https TLSv1.3", c.read().text());
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
+    void plainHttpOnTheTlsPortGetsA400SayingToUseHttps() throws Exception {
+        try (RawClient c = new RawClient(server.port(), 5_000)) {
+            RawResponse r = c.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").read();
+            assertEquals(400, r.status());
+            assertTrue(r.text().contains("https://127.0.0.1:" + server.port() + "/"), r.text());
+            assertTrue(c.closedByServer());
+        }
+        assertTrue(log.await("a plain HTTP request on the HTTPS port").getMessage().contains("TLS handshake from 127.0.0.1:"));
+    }
+
+    @Test
+    void garbageIsClosedWithoutAnAnswer() throws Exception {
+        try (RawClient c = new RawClient(server.port(), 5_000)) {
+            c.send(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            assertEquals("", c.readUntilClosed());
+        }
+        // a TLS record header with nonsense inside: the engine refuses it, one line says so
+        try (RawClient c = new RawClient(server.port(), 5_000)) {
+            c.send(new byte[] {0x16, 3, 1, 0, 5, 9, 9, 9, 9, 9});
+            c.readUntilClosed();
+        }
+        assertEquals("hello over https",
+                client().send(HttpRequest.newBuilder(uri("/")).build(), HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    @Test
+    void aClientThatNeverFinishesItsHandshakeIsDroppedAtTheHeadTimeout() {
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                s.setSoTimeout(4_000);
+                long t0 = System.nanoTime();
+                // half a ClientHello record header, then silence
+                s.getOutputStream().write(new byte[] {0x16, 3, 1});
+                assertEquals(-1, s.getInputStream().read());
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms >= 600 && ms < 3_000, "dropped after " + ms + " ms");
+            }
+        });
+        assertTrue(log.messages().stream().anyMatch(m -> m.contains("not finished within 800 ms")), log.messages().toString());
+    }
+
+    @Test
+    void abandonedHandshakesLeakNothing() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                OutputStream out = s.getOutputStream();
+                out.write(new byte[] {0x16, 3, 1, 0, (byte) 200, 1, 0}); // a ClientHello cut short
+                if (i % 2 == 0) s.setSoLinger(true, 0); // every other one reset
+            }
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (server.connectionCount() > 0 && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(0, server.connectionCount(), "connections still open after their clients left");
+        HttpResponse<String> r = client().send(HttpRequest.newBuilder(uri("/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("hello over https", r.body());
+    }
+
+    @Test
+    void anUntrustedClientCertificateCheckIsTheClientsBusinessAndAWrongNameFailsAtTheClient() {
+        // a client that does not trust the certificate fails the handshake itself, and the server logs one line
+        HttpClient untrusting = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        assertThrows(SSLHandshakeException.class,
+                () -> untrusting.send(HttpRequest.newBuilder(uri("/")).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private static byte[] sha256(byte[] b) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(b);
+    }
+
+    static String text(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+}
