@@ -209,19 +209,55 @@ class WireTlsTest {
     }
 
     @Test
-    void abandonedHandshakesLeakNothing() throws Exception {
-        for (int i = 0; i < 300; i++) {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-                OutputStream out = s.getOutputStream();
-                out.write(new byte[] {0x16, 3, 1, 0, (byte) 200, 1, 0}); // a ClientHello cut short
-                if (i % 2 == 0) s.setSoLinger(true, 0); // every other one reset
+    void abandonedAndFailedHandshakesLeakNoDescriptorOrConnection() throws Exception {
+        java.nio.file.Path fdDir = java.nio.file.Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fdDir), "needs /proc/self/fd");
+        try (RawClient c = new RawClient(TestTls.connect(server.port()), 5_000)) { // warm up, then close
+            assertEquals(200, c.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read().status());
+        }
+        awaitNoConnections();
+        long before = fdCount(fdDir);
+        for (int i = 0; i < 1000; i++) {
+            switch (i % 5) {
+                case 0, 1 -> {
+                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                        s.getOutputStream().write(new byte[] {0x16, 3, 1, 0, (byte) 200, 1, 0}); // a ClientHello cut short
+                        if (i % 5 == 1) s.setSoLinger(true, 0); // and reset
+                    }
+                }
+                case 2 -> {
+                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                        s.getOutputStream().write(new byte[] {0x16, 3, 1, 0, 5, 9, 9, 9, 9, 9}); // nonsense inside
+                        s.setSoTimeout(5_000);
+                        s.getInputStream().readAllBytes();
+                    }
+                }
+                case 3 -> TestTls.connect(server.port()).close(); // a whole handshake, then gone
+                default -> {
+                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                        s.setSoLinger(true, 0); // reset before a byte was sent
+                    }
+                }
             }
         }
-        long deadline = System.nanoTime() + 5_000_000_000L;
+        awaitNoConnections();
+        long after = fdCount(fdDir);
+        assertTrue(after <= before + 2, "descriptors: " + before + " before, " + after + " after 1000 failed handshakes");
+        try (RawClient c = new RawClient(TestTls.connect(server.port()), 5_000)) {
+            assertEquals("hello over https", c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().text());
+        }
+    }
+
+    private void awaitNoConnections() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
         while (server.connectionCount() > 0 && System.nanoTime() < deadline) Thread.sleep(20);
         assertEquals(0, server.connectionCount(), "connections still open after their clients left");
-        HttpResponse<String> r = client().send(HttpRequest.newBuilder(uri("/")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals("hello over https", r.body());
+    }
+
+    private static long fdCount(java.nio.file.Path dir) throws IOException {
+        try (var list = java.nio.file.Files.list(dir)) {
+            return list.count();
+        }
     }
 
     @Test
