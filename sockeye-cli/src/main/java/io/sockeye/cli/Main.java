@@ -100,10 +100,17 @@ public final class Main {
             err.println("sockeye: " + problem);
             return new Launch(USAGE, null, null);
         }
+        TlsSetup tls;
+        try {
+            tls = TlsSetup.of(options);
+        } catch (IOException e) {
+            err.println("sockeye: cannot use the TLS certificate: " + e.getMessage());
+            return new Launch(FAILED, null, null);
+        }
         ConsoleLog log = ConsoleLog.install(out, err, !options.quiet, options.verbose);
         HttpServer server;
         try {
-            server = HttpServer.create(options.config(), Site.handler(options)).start();
+            server = HttpServer.create(options.config(tls == null ? null : tls.config()), Site.handler(options)).start();
         } catch (BindException e) {
             err.println("sockeye: " + e.getMessage());
             log.close();
@@ -114,6 +121,8 @@ public final class Main {
             return new Launch(FAILED, null, null);
         }
         err.println(banner(options, server.address()));
+        String certificate = tls == null ? null : tls.describe(server.port());
+        if (certificate != null) err.println(certificate);
         err.flush();
         WarmUp.start(options);
         return new Launch(0, server, log);
@@ -151,11 +160,14 @@ public final class Main {
         InetAddress address = bound.getAddress();
         int port = bound.getPort();
         String what = Site.describe(options);
+        String scheme = options.https() ? "https" : "http";
         if (address.isAnyLocalAddress()) {
-            return "Serving " + what + " at http://0.0.0.0:" + port + "/ (all interfaces; on this machine: http://127.0.0.1:"
-                    + port + "/)";
+            // with TLS the local address to give is localhost: the name the certificate is for
+            String local = options.https() ? "localhost" : "127.0.0.1";
+            return "Serving " + what + " at " + scheme + "://0.0.0.0:" + port + "/ (all interfaces; on this machine: "
+                    + scheme + "://" + local + ":" + port + "/)";
         }
         String host = address instanceof Inet6Address ? "[" + compact(address.getAddress()) + "]" : address.getHostAddress();
-        return "Serving " + what + " at http://" + host + ":" + port + "/";
+        return "Serving " + what + " at " + scheme + "://" + host + ":" + port + "/";
     }
 }

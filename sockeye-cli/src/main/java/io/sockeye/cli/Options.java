@@ -84,6 +84,20 @@ final class Options {
             + " response download makes no progress for this long (default 30).")
     int ioTimeout = (int) ServerConfig.defaults().ioTimeout().toSeconds();
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve HTTPS with this certificate chain (PEM, leaf first, e.g. fullchain.pem); needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's private key (PEM: PKCS#8, RSA or EC).")
+    Path tlsKey;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE", description = "A file whose first line is the key's password.")
+    Path tlsPasswordFile;
+
+    @Option(names = "--tls", description = "Serve HTTPS with a self-signed certificate for localhost, made on first use and"
+            + " kept in the user's data folder (its fingerprint and how to trust it are printed).")
+    boolean tls;
+
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request.")
     boolean quiet;
 
@@ -109,6 +123,8 @@ final class Options {
         if (idleTimeout < 1) return "--idle-timeout must be at least 1 second";
         if (requestTimeout < 1) return "--request-timeout must be at least 1 second";
         if (ioTimeout < 1) return "--io-timeout must be at least 1 second";
+        if ((tlsCert == null) != (tlsKey == null)) return "--tls-cert and --tls-key go together";
+        if (tlsPasswordFile != null && tlsKey == null) return "--tls-password-file needs --tls-key";
         List<String> cleaned = new ArrayList<>();
         for (String d : cgiDirs) {
             String clean = d.replaceAll("^/+|/+$", "");
@@ -132,8 +148,14 @@ final class Options {
         return port != null ? port : positionalPort != null ? positionalPort : 8000;
     }
 
-    ServerConfig config() {
+    /** @return whether the server speaks HTTPS */
+    boolean https() {
+        return tls || tlsCert != null;
+    }
+
+    ServerConfig config(io.sockeye.TlsConfig tlsConfig) {
         return ServerConfig.builder()
+                .tls(tlsConfig)
                 .bindAddress(bindAddress)
                 .port(port())
                 .maxConnections(maxConnections)

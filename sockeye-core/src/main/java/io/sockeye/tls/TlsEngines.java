@@ -48,6 +48,11 @@ public final class TlsEngines {
         p.setCipherSuites(suites);
         p.setApplicationProtocols(APPLICATION_PROTOCOLS);
         p.setUseCipherSuitesOrder(false); // every suite offered is strong: the client picks what it does fastest
+        switch (config.clientAuth()) {
+            case REQUIRED -> p.setNeedClientAuth(true);
+            case OPTIONAL -> p.setWantClientAuth(true);
+            case NONE -> { }
+        }
         this.parameters = p;
     }
 
