@@ -70,6 +70,7 @@ final class CgiEnvironment {
         request.tlsSession().ifPresent(tls -> {
             env.put("SSL_PROTOCOL", tls.getProtocol());
             env.put("SSL_CIPHER", tls.getCipherSuite());
+            clientCertificate(env, tls);
         });
         env.put("REQUEST_SCHEME", request.scheme());
         // php-cgi refuses to run without it (its cgi.force_redirect guard); harmless to others
@@ -106,6 +107,25 @@ final class CgiEnvironment {
     static String fieldText(String wire) {
         String text = asUtf8(wire);
         return text != null ? text : new String(wire.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * SSL_CLIENT_VERIFY and SSL_CLIENT_S_DN as mod_ssl sets them: SUCCESS and the subject (RFC 2253 form)
+     * of a client certificate the handshake verified, NONE without one. (The server refuses an untrusted
+     * certificate in the handshake, so FAILED never reaches a script.)
+     */
+    private static void clientCertificate(Map<String, String> env, javax.net.ssl.SSLSession tls) {
+        try {
+            java.security.cert.Certificate[] chain = tls.getPeerCertificates();
+            if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate leaf) {
+                env.put("SSL_CLIENT_VERIFY", "SUCCESS");
+                env.put("SSL_CLIENT_S_DN", leaf.getSubjectX500Principal().getName());
+                return;
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // no certificate from this client
+        }
+        env.put("SSL_CLIENT_VERIFY", "NONE");
     }
 
     private static String asUtf8(String wire) {
