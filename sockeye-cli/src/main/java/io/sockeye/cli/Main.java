@@ -11,8 +11,11 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
+import io.sockeye.Handler;
 import io.sockeye.HttpServer;
+import io.sockeye.Https;
 import picocli.CommandLine;
 
 /**
@@ -26,8 +29,11 @@ public final class Main {
     /** Exit status when the server cannot start (port taken, say). */
     static final int FAILED = 1;
 
-    /** A launch: the exit status if the command ended at once, or the server it started. */
-    public record Launch(int exitCode, HttpServer server, ConsoleLog log) {
+    /**
+     * A launch: the exit status if the command ended at once, or the server it started (and the plain-HTTP
+     * server redirecting to it, with {@code --redirect-http}).
+     */
+    public record Launch(int exitCode, HttpServer server, HttpServer redirect, ConsoleLog log) {
         /** @return whether a server is running */
         public boolean started() {
             return server != null;
@@ -35,6 +41,7 @@ public final class Main {
 
         /** Stops the server and flushes the log. */
         public void stop() {
+            if (redirect != null) redirect.close();
             if (server != null) server.close();
             if (log != null) log.close();
         }
@@ -85,47 +92,64 @@ public final class Main {
         } catch (CommandLine.ParameterException e) {
             err.println("sockeye: " + e.getMessage());
             err.println("Try 'sockeye --help' for more information.");
-            return new Launch(USAGE, null, null);
+            return new Launch(USAGE, null, null, null);
         }
         if (cl.isUsageHelpRequested()) {
             cl.usage(out);
-            return new Launch(0, null, null);
+            return new Launch(0, null, null, null);
         }
         if (cl.isVersionHelpRequested()) {
             cl.printVersionHelp(out);
-            return new Launch(0, null, null);
+            return new Launch(0, null, null, null);
         }
         String problem = options.validate();
         if (problem != null) {
             err.println("sockeye: " + problem);
-            return new Launch(USAGE, null, null);
+            return new Launch(USAGE, null, null, null);
         }
         TlsSetup tls;
         try {
             tls = TlsSetup.of(options);
         } catch (IOException e) {
             err.println("sockeye: cannot use the TLS certificate: " + e.getMessage());
-            return new Launch(FAILED, null, null);
+            return new Launch(FAILED, null, null, null);
         }
         ConsoleLog log = ConsoleLog.install(out, err, !options.quiet, options.verbose);
         HttpServer server;
         try {
-            server = HttpServer.create(options.config(tls == null ? null : tls.config()), Site.handler(options)).start();
+            Handler site = Site.handler(options);
+            if (options.hsts != null) site = Https.strictTransportSecurity(site, Duration.ofSeconds(options.hsts), false);
+            server = HttpServer.create(options.config(tls == null ? null : tls.config()), site).start();
         } catch (BindException e) {
             err.println("sockeye: " + e.getMessage());
             log.close();
-            return new Launch(FAILED, null, null);
+            return new Launch(FAILED, null, null, null);
         } catch (IOException | RuntimeException e) {
             err.println("sockeye: cannot start: " + e.getMessage());
             log.close();
-            return new Launch(FAILED, null, null);
+            return new Launch(FAILED, null, null, null);
+        }
+        HttpServer redirect = null;
+        if (options.redirectHttp != null) {
+            try {
+                redirect = HttpServer.create(options.config(null).toBuilder().port(options.redirectHttp).build(),
+                        Https.redirectTo(server.port())).start();
+            } catch (IOException | RuntimeException e) {
+                err.println("sockeye: cannot listen on --redirect-http port " + options.redirectHttp + ": " + e.getMessage());
+                server.close();
+                log.close();
+                return new Launch(FAILED, null, null, null);
+            }
         }
         err.println(banner(options, server.address()));
+        if (redirect != null) {
+            err.println("Redirecting http://" + hostText(redirect.address()) + ":" + redirect.port() + "/ to HTTPS");
+        }
         String certificate = tls == null ? null : tls.describe(server.port());
         if (certificate != null) err.println(certificate);
         err.flush();
         WarmUp.start(options);
-        return new Launch(0, server, log);
+        return new Launch(0, server, redirect, log);
     }
 
     /** An IPv6 address as people write it (RFC 5952): the longest run of zero groups as {@code ::}. */
@@ -156,6 +180,12 @@ public final class Main {
         return sb.toString();
     }
 
+    private static String hostText(InetSocketAddress bound) {
+        InetAddress address = bound.getAddress();
+        if (address.isAnyLocalAddress()) return "0.0.0.0";
+        return address instanceof Inet6Address ? "[" + compact(address.getAddress()) + "]" : address.getHostAddress();
+    }
+
     private static String banner(Options options, InetSocketAddress bound) {
         InetAddress address = bound.getAddress();
         int port = bound.getPort();
@@ -167,7 +197,6 @@ public final class Main {
             return "Serving " + what + " at " + scheme + "://0.0.0.0:" + port + "/ (all interfaces; on this machine: "
                     + scheme + "://" + local + ":" + port + "/)";
         }
-        String host = address instanceof Inet6Address ? "[" + compact(address.getAddress()) + "]" : address.getHostAddress();
-        return "Serving " + what + " at " + scheme + "://" + host + ":" + port + "/";
+        return "Serving " + what + " at " + scheme + "://" + hostText(bound) + ":" + port + "/";
     }
 }

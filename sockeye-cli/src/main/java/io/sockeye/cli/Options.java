@@ -98,6 +98,14 @@ final class Options {
             + " kept in the user's data folder (its fingerprint and how to trust it are printed).")
     boolean tls;
 
+    @Option(names = "--redirect-http", paramLabel = "PORT",
+            description = "With HTTPS: also listen for plain HTTP on this port, redirecting every request to HTTPS.")
+    Integer redirectHttp;
+
+    @Option(names = "--hsts", paramLabel = "SECONDS", description = "With HTTPS: send Strict-Transport-Security with"
+            + " this max-age (browsers then refuse plain HTTP to this host for that long; beware on localhost).")
+    Long hsts;
+
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request.")
     boolean quiet;
 
@@ -125,6 +133,10 @@ final class Options {
         if (ioTimeout < 1) return "--io-timeout must be at least 1 second";
         if ((tlsCert == null) != (tlsKey == null)) return "--tls-cert and --tls-key go together";
         if (tlsPasswordFile != null && tlsKey == null) return "--tls-password-file needs --tls-key";
+        if (redirectHttp != null && !https()) return "--redirect-http needs HTTPS (--tls, or --tls-cert and --tls-key)";
+        if (redirectHttp != null && (redirectHttp < 0 || redirectHttp > 65535)) return "--redirect-http must be a port: " + redirectHttp;
+        if (hsts != null && !https()) return "--hsts needs HTTPS (--tls, or --tls-cert and --tls-key)";
+        if (hsts != null && hsts < 0) return "--hsts must not be negative";
         List<String> cleaned = new ArrayList<>();
         for (String d : cgiDirs) {
             String clean = d.replaceAll("^/+|/+$", "");

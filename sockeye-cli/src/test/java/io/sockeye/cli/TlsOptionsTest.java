@@ -97,6 +97,42 @@ class TlsOptionsTest {
     }
 
     @Test
+    void plainHttpIsRedirectedToHttpsAndHttpsResponsesCarryHsts() throws Exception {
+        SelfSignedCertificate cert = certificate();
+        Main.Launch l = run("--tls-cert", tmp.resolve("cert.pem").toString(), "--tls-key", tmp.resolve("key.pem").toString(),
+                "--redirect-http", "0", "--hsts", "600", "0");
+        assertTrue(l.started(), errText());
+        int https = l.server().port();
+        int http = l.redirect().port();
+        assertTrue(errText().contains("Redirecting http://127.0.0.1:" + http + "/ to HTTPS"), errText());
+        try (RawClient c = new RawClient(http)) {
+            var r = c.send("POST /form?x=1 HTTP/1.1\r\nHost: localhost:" + http + "\r\nContent-Length: 0\r\n\r\n").read();
+            assertEquals(308, r.status(), "permanent, and the method kept");
+            assertEquals("https://localhost:" + https + "/form?x=1", r.header("Location"));
+            assertEquals(null, r.header("Strict-Transport-Security"), "never over plain HTTP");
+            // a Host that is not one is refused rather than redirected to
+            assertEquals(400, c.send("GET / HTTP/1.1\r\nHost: evil.test/x\r\n\r\n").read().status());
+        }
+        HttpResponse<String> r = trusting(cert).send(HttpRequest.newBuilder(URI.create("https://localhost:" + https + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("max-age=600", r.headers().firstValue("Strict-Transport-Security").orElse(null));
+        l.stop();
+        launch = null;
+        try (RawClient ignored = new RawClient(http)) {
+            throw new AssertionError("the redirect port still listens after stop");
+        } catch (java.net.ConnectException expected) {
+            // both servers stopped
+        }
+    }
+
+    @Test
+    void redirectAndHstsNeedHttps() throws Exception {
+        Main.Launch l = run("--redirect-http", "0", "0");
+        assertFalse(l.started());
+        assertTrue(errText().contains("--redirect-http needs HTTPS"), errText());
+    }
+
+    @Test
     void anEncryptedKeyWithItsPasswordFile() throws Exception {
         SelfSignedCertificate cert = certificate();
         Path encrypted = tmp.resolve("key.enc.pem");
