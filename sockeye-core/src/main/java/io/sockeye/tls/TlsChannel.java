@@ -117,16 +117,8 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
 
     /** One unwrap during the handshake. @return false at end of stream */
     private boolean unwrapHandshake() throws IOException {
-        ByteBuffer in = netIn();
         while (true) {
-            ByteBuffer out = appIn();
-            out.compact();
-            SSLEngineResult r;
-            try {
-                r = engine.unwrap(in, out);
-            } finally {
-                out.flip();
-            }
+            SSLEngineResult r = unwrapIntoOwnBuffer();
             switch (r.getStatus()) {
                 case OK -> {
                     if (r.bytesConsumed() > 0 || r.getHandshakeStatus() != HandshakeStatus.NEED_UNWRAP) return true;
@@ -135,7 +127,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
                 case BUFFER_UNDERFLOW -> {
                     if (readSocket() < 0) return false;
                 }
-                case BUFFER_OVERFLOW -> appIn = grow(out, engine.getSession().getApplicationBufferSize());
+                case BUFFER_OVERFLOW -> appIn = grow(appIn, engine.getSession().getApplicationBufferSize());
                 case CLOSED -> {
                     inboundDone = true;
                     return false;
@@ -154,23 +146,16 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
             if (in.hasRemaining()) {
                 // large reads are decrypted straight into the caller's buffer; small ones through ours
                 boolean direct = dst.remaining() >= engine.getSession().getApplicationBufferSize();
-                ByteBuffer out = direct ? dst : appIn();
-                if (!direct) out.compact();
-                SSLEngineResult r;
-                try {
-                    r = engine.unwrap(in, out);
-                } finally {
-                    if (!direct) out.flip();
-                }
+                SSLEngineResult r = direct ? engine.unwrap(in, dst) : unwrapIntoOwnBuffer();
                 afterUnwrap(r);
                 switch (r.getStatus()) {
                     case OK -> {
-                        if (r.bytesProduced() > 0) return direct ? r.bytesProduced() : copy(out, dst);
+                        if (r.bytesProduced() > 0) return direct ? r.bytesProduced() : copy(appIn, dst);
                         if (r.bytesConsumed() > 0) continue; // a record with no data for us (a session ticket)
                     }
                     case BUFFER_OVERFLOW -> {
                         if (direct) return readThroughOwnBuffer(dst);
-                        appIn = grow(out, engine.getSession().getApplicationBufferSize());
+                        appIn = grow(appIn, engine.getSession().getApplicationBufferSize());
                         continue;
                     }
                     case CLOSED -> {
@@ -190,20 +175,24 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
     }
 
     private int readThroughOwnBuffer(ByteBuffer dst) throws IOException {
-        ByteBuffer out = appIn();
-        out.compact();
-        SSLEngineResult r;
-        try {
-            r = engine.unwrap(netIn, out);
-        } finally {
-            out.flip();
-        }
+        SSLEngineResult r = unwrapIntoOwnBuffer();
         afterUnwrap(r);
         if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
             inboundDone = true;
             return -1;
         }
-        return out.hasRemaining() ? copy(out, dst) : read(dst);
+        return appIn.hasRemaining() ? copy(appIn, dst) : read(dst);
+    }
+
+    /** Unwraps received records into {@link #appIn}, after what it still holds. */
+    private SSLEngineResult unwrapIntoOwnBuffer() throws SSLException {
+        ByteBuffer out = appIn();
+        out.compact();
+        try {
+            return engine.unwrap(netIn(), out);
+        } finally {
+            out.flip();
+        }
     }
 
     /** Answers what the peer's records ask for once the handshake is done. */
