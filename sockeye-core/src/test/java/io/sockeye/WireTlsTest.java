@@ -193,6 +193,33 @@ class WireTlsTest {
     }
 
     @Test
+    void aRecordLargerThanTlsAllowsIsRefusedAtOnceNotBuffered() {
+        // a handshake record announced one byte longer than the receive buffer, then a stream of zeros: the
+        // server must give up after at most one largest record, not keep growing its buffer with the stream
+        // (a head timeout far away, so that only the record's size can end it)
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            try (HttpServer patient = ServerFixture.start(ServerFixture.loopback().withTls(TestTls.serverConfig())
+                         .withRequestHeadTimeout(Duration.ofSeconds(60)), (req, res) -> res.send("x"));
+                 Socket s = new Socket(InetAddress.getLoopbackAddress(), patient.port())) {
+                OutputStream out = s.getOutputStream();
+                out.write(new byte[] {0x16, 3, 1, 0x41, 0x41});
+                byte[] zeros = new byte[64 * 1024];
+                long sent = 0;
+                IOException refused = null;
+                try {
+                    while (sent < (256L << 20)) {
+                        out.write(zeros);
+                        sent += zeros.length;
+                    }
+                } catch (IOException e) {
+                    refused = e;
+                }
+                assertTrue(refused != null && sent < (16L << 20), "the server took " + (sent >> 20) + " MiB of one record");
+            }
+        });
+    }
+
+    @Test
     void aClientThatNeverFinishesItsHandshakeIsDroppedAtTheHeadTimeout() {
         assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {

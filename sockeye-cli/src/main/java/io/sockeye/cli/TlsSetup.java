@@ -20,7 +20,7 @@ record TlsSetup(TlsConfig config, DevelopmentCertificate.Result development) {
             char[] password = null;
             if (options.tlsPasswordFile != null) {
                 // the first line, as nginx's ssl_password_file and Python's --tls-password-file read it
-                String text = Files.readString(options.tlsPasswordFile, StandardCharsets.UTF_8);
+                String text = readPasswordFile(options.tlsPasswordFile);
                 int end = text.indexOf('\n');
                 String line = end < 0 ? text : text.substring(0, end);
                 if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
@@ -35,6 +35,24 @@ record TlsSetup(TlsConfig config, DevelopmentCertificate.Result development) {
         if (!options.tls) return null;
         DevelopmentCertificate.Result dev = DevelopmentCertificate.loadOrCreate();
         return new TlsSetup(TlsConfig.fromPem(dev.certFile(), dev.keyFile()), dev);
+    }
+
+    /** A regular file of at most 4 KiB, UTF-8: not a FIFO or a device that would hang or fill memory. */
+    private static String readPasswordFile(java.nio.file.Path file) throws IOException {
+        String what = "--tls-password-file " + file + ": ";
+        if (!Files.isRegularFile(file)) throw new IOException(what + "not a regular file (or missing)");
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(4097);
+        }
+        if (bytes.length > 4096) throw new IOException(what + "larger than 4 KiB");
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException(what + "not UTF-8 text");
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
     }
 
     /** @return lines for the user after the banner: which certificate, and for a new development one how to trust it */

@@ -43,7 +43,8 @@ final class Http1Connection {
     // the deadline is the real bound (as nginx's lingering_time); the byte count only caps the wasted reading
     private static final long LINGER_BYTES = 64L << 20;
 
-    private enum Outcome { KEEP_ALIVE, CLOSE, CLOSE_LINGERING }
+    /** ABORT: a response cut short; closed without TLS close_notify, so the client can tell (RFC 8446 §6.1). */
+    private enum Outcome { KEEP_ALIVE, CLOSE, CLOSE_LINGERING, ABORT }
 
     private final ServerConfig config;
     private final Handler handler;
@@ -108,7 +109,7 @@ final class Http1Connection {
             flushBeforeClose();
             if (outcome == Outcome.CLOSE_LINGERING) {
                 lingerBeforeClose();
-            } else if (tls != null && !parked) {
+            } else if (tls != null && !parked && outcome != Outcome.ABORT) {
                 closeNotify();
             }
         }
@@ -194,7 +195,7 @@ final class Http1Connection {
                     head.headers().get(KnownNames.REFERER), head.headers().get(KnownNames.USER_AGENT));
         }
         if (keepAlive && !connection.isStopping()) return Outcome.KEEP_ALIVE;
-        if (!completed) return Outcome.CLOSE;
+        if (!completed) return Outcome.ABORT;
         return body.atEnd() && in.available() == 0 ? Outcome.CLOSE : Outcome.CLOSE_LINGERING;
     }
 

@@ -142,6 +142,7 @@ public final class PemKeyManager extends X509ExtendedKeyManager {
     /** One certificate's files and what was last read from them. */
     private static final class Identity {
         private final CertificateFiles files;
+        private final java.util.concurrent.locks.ReentrantLock reloading = new java.util.concurrent.locks.ReentrantLock();
         private volatile Loaded current;
         private volatile long checkedAt;
         private volatile String seen;       // the files' size, time and identity when last read (or tried)
@@ -157,7 +158,10 @@ public final class PemKeyManager extends X509ExtendedKeyManager {
         Loaded refreshed() {
             long now = System.nanoTime();
             if (now - checkedAt < CHECK_EVERY_NANOS) return current;
-            synchronized (this) {
+            // one handshake reloads; the others go on with the certificate in use rather than wait for it
+            // (a slow file system, or a key with a huge PBKDF2 count, must not stall every new connection)
+            if (!reloading.tryLock()) return current;
+            try {
                 if (now - checkedAt < CHECK_EVERY_NANOS) return current;
                 checkedAt = now;
                 String stamp;
@@ -177,6 +181,8 @@ public final class PemKeyManager extends X509ExtendedKeyManager {
                             + e.getMessage() + "); still serving the one read before");
                 }
                 return current;
+            } finally {
+                reloading.unlock();
             }
         }
 

@@ -141,8 +141,8 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
         if (!dst.hasRemaining()) return 0;
         if (appIn != null && appIn.hasRemaining()) return copy(appIn, dst);
         if (inboundDone) return -1;
-        ByteBuffer in = netIn();
         while (true) {
+            ByteBuffer in = netIn(); // again each time: readSocket() may have replaced it with a larger one
             if (in.hasRemaining()) {
                 // large reads are decrypted straight into the caller's buffer; small ones through ours
                 boolean direct = dst.remaining() >= engine.getSession().getApplicationBufferSize();
@@ -329,7 +329,13 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
         ByteBuffer in = netIn();
         if (in.position() > 0 || in.limit() == in.capacity()) {
             if (in.remaining() == in.capacity()) {
-                netIn = in = grow(in, engine.getSession().getPacketBufferSize());
+                // full of one incomplete record: room for the largest the engine accepts, and no more (a
+                // peer announcing a larger one must not make the buffer grow with what it sends)
+                int largest = engine.getSession().getPacketBufferSize();
+                if (in.capacity() >= largest) throw new SSLException("TLS record larger than " + largest + " bytes");
+                ByteBuffer bigger = ByteBuffer.allocate(largest);
+                bigger.put(in).flip();
+                netIn = in = bigger;
             }
             in.compact();
         } else {

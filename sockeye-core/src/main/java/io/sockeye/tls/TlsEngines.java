@@ -47,6 +47,9 @@ public final class TlsEngines {
         p.setProtocols(protocols);
         p.setCipherSuites(suites);
         p.setApplicationProtocols(APPLICATION_PROTOCOLS);
+        // a matcher that accepts every name makes the JDK keep the SNI in the session, and refuse to
+        // resume a session under another name (RFC 6066 §3): a full handshake with the right certificate
+        p.setSNIMatchers(List.of(javax.net.ssl.SNIHostName.createSNIMatcher("(?s).*")));
         p.setUseCipherSuitesOrder(false); // every suite offered is strong: the client picks what it does fastest
         switch (config.clientAuth()) {
             case REQUIRED -> p.setNeedClientAuth(true);
