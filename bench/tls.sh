@@ -28,7 +28,10 @@
 #
 #   bench/tls.sh   (RUNS=3 DURATION=5s WARMUP=5s WARMUP_AGAIN=2s CONNECTIONS=50 LARGE_CONNECTIONS=4
 #                   CERTS="ecdsa rsa" CASES="hello 1k 10m close new reuse" STIME_CLIENTS=4
-#                   CHECK_RESUMPTION=1 BUILD=1 to change; SOCKEYE_JAVA_OPTS is added to both Sockeye JVMs)
+#                   CHECK_RESUMPTION=1 RETRY_DISTURBED=1 QUIET_WAIT=120 BUILD=1 to change; SOCKEYE_JAVA_OPTS
+#                   is added to both Sockeye JVMs)
+# A measurement during which other processes took more than 10 % of the server core (a build, say) is
+# made again once the cores are quiet (RETRY_DISTURBED=0: kept as it is, as files.sh does).
 # The default run takes about 14 minutes (12 server starts, each with 6 cases of about 12 s).
 set -euo pipefail
 # shorter than lib.sh's defaults (10s, 10s, 5s), to keep 2 certificates × 6 cases × 2 servers × 3
@@ -162,6 +165,19 @@ measure_stime() {
         printf "%.1f ? %d %s %s %s %.0f %.0f %s\n", n / secs, n, (n > 0 ? sprintf("%.1f", t * 1e6 / hz / n) : "?"), cb, sb, share, (other > 0 ? other : 0), marks }'
 }
 
+# Waits until neither core was more than 15 % busy over a second (for QUIET_WAIT seconds at most, 120 by
+# default): a build on this 2-core machine runs on the server's core too
+wait_quiet() {
+    local i before after b0 b1
+    for ((i = 0; i < ${QUIET_WAIT:-120}; i++)); do
+        before="$(cpu_snapshot)"; sleep 1; after="$(cpu_snapshot)"
+        b0="$(cpu_busy_pct "$before" "$after" "$CLIENT_CPU")"; b1="$(cpu_busy_pct "$before" "$after" "$SERVER_CPU")"
+        [ "$b0" -le 15 ] && [ "$b1" -le 15 ] && { [ "$i" -gt 0 ] && echo "bench: quiet after $i s" >&2; return 0; }
+        [ "$i" -eq 0 ] && echo "bench: waiting for the cores to be quiet (now $b0 % and $b1 % busy)..." >&2
+    done
+    echo "bench: still busy after ${QUIET_WAIT:-120} s; measuring anyway" >&2
+}
+
 # What each case measures, and on which Sockeye process
 sockeye_of() { case "$1" in 1k|10m) echo cli ;; *) echo hello ;; esac; }
 case_name() {
@@ -246,15 +262,24 @@ for ((round = 0; round < RUNS; round++)); do
                     continue
                 fi
                 for c in "${wanted[@]}"; do
-                    line="$(run_case "$pid" "$port" "$c")"
-                    result["$server|$cert|$c|$round"]="$line"
-                    echo "bench: round $((round + 1))/$RUNS, $cert, $proc, $c: $line  (rate p99-ms count CPU-µs/each client-core% server-core% server-CPU% other%[ resumed%])" >&2
-                    measured=$((measured + 1))
-                    read -r _ _ _ _ _ _ _ other _ <<<"$line"
-                    if [ "${other:-0}" -gt 10 ]; then
+                    for try in 1 2; do
+                        line="$(run_case "$pid" "$port" "$c")"
+                        echo "bench: round $((round + 1))/$RUNS, $cert, $proc, $c: $line  (rate p99-ms count CPU-µs/each client-core% server-core% server-CPU% other%[ resumed%])" >&2
+                        read -r _ _ _ _ _ _ _ other _ <<<"$line"
+                        [ "${other:-0}" -gt 10 ] 2>/dev/null || break
+                        # another process (someone's build or tests) ran on the server core: this measurement
+                        # may be low. Measured once more when the machine is quiet again; kept if that is
+                        # disturbed too (said, and counted in the table's heading)
                         echo "bench: ${other} % of core $SERVER_CPU went to other processes during that run" >&2
-                        disturbed=$((disturbed + 1))
-                    fi
+                        if [ "$try" = 1 ] && [ "${RETRY_DISTURBED:-1}" != 0 ]; then
+                            wait_quiet
+                        else
+                            disturbed=$((disturbed + 1))
+                            break
+                        fi
+                    done
+                    result["$server|$cert|$c|$round"]="$line"
+                    measured=$((measured + 1))
                 done
                 stop_servers
             done
@@ -283,7 +308,7 @@ echo "$WARMUP and $WARMUP_AGAIN; s_time cases: $(seconds "$DURATION") s measured
 echo "server on core $SERVER_CPU, client on core $CLIENT_CPU. CPU µs: the server's CPU time (all its processes and threads) over the"
 echo "measured run ÷ the requests (s_time cases: connections) completed in it. Sockeye ÷ nginx: of the median rates (> 1: Sockeye"
 echo "faster) and of the median CPU µs (> 1: Sockeye spends more per request). This run took $((elapsed / 60)) min $((elapsed % 60)) s; in"
-echo "$disturbed of its $measured measurements other processes took more than 10 % of the server core."
+echo "$disturbed of its $measured measurements other processes took more than 10 % of the server core (after one retry)."
 echo
 echo "| cert | case | nginx req/s | Sockeye req/s | rate S÷N | nginx p99 | Sockeye p99 | nginx CPU µs | Sockeye CPU µs | CPU S÷N | client core N / S |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
