@@ -30,8 +30,10 @@
 #                   CERTS="ecdsa rsa" CASES="hello 1k 10m close new reuse" STIME_CLIENTS=4
 #                   CHECK_RESUMPTION=1 RETRY_DISTURBED=1 QUIET_WAIT=120 BUILD=1 to change; SOCKEYE_JAVA_OPTS
 #                   is added to both Sockeye JVMs)
-# A measurement during which other processes took more than 10 % of the server core (a build, say) is
-# made again once the cores are quiet (RETRY_DISTURBED=0: kept as it is, as files.sh does).
+# Each server starts only once both cores are quiet (neither more than 15 % busy over a second, waiting
+# QUIET_WAIT seconds at most), and a measurement during which other processes took more than 10 % of the
+# server core (a build, say) is made again once they are (RETRY_DISTURBED=0: kept as it is, as files.sh
+# does).
 # The default run takes about 14 minutes (12 server starts, each with 6 cases of about 12 s).
 set -euo pipefail
 # shorter than lib.sh's defaults (10s, 10s, 5s), to keep 2 certificates × 6 cases × 2 servers × 3
@@ -68,23 +70,10 @@ docroot="$work/www"
 file_docroot "$docroot"
 
 # The certificates: $work/ecdsa.crt and .key, $work/rsa.crt and .key, self-signed, valid for a day
-for c in $certs; do
-    case "$c" in
-        ecdsa) alg=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;;
-        rsa) alg=(-newkey rsa:2048) ;;
-    esac
-    openssl req -x509 "${alg[@]}" -nodes -keyout "$work/$c.key" -out "$work/$c.crt" -days 1 -subj /CN=localhost \
-        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null || die "openssl could not make the $c certificate"
-done
-chmod 644 "$work"/*.crt "$work"/*.key   # (a throw-away key; nginx's master, as root, reads it anyway)
+for c in $certs; do make_cert "$work" "$c" 1; done
 
-# The JVM options tools/launch.sh gives the command-line server (its base_options, and the optional ones
-# this JDK accepts); SOCKEYE_JAVA_OPTS after them
-launch_opts="-XX:+UseSerialGC -Xms16m -Xmx256m"
-for o in -XX:TrimNativeHeapInterval=5000 -XX:+UseCompactObjectHeaders; do
-    # shellcheck disable=SC2086
-    "$java" $launch_opts "$o" -version >/dev/null 2>&1 && launch_opts+=" $o"
-done
+# The JVM options tools/launch.sh gives the command-line server; SOCKEYE_JAVA_OPTS after them
+launch_opts="$(launch_options "$java")"
 
 # Starts a server on PORT with certificate CERT, its configuration and logs in DIR; its PID is then the
 # last of $pids: start_peer nginx|hello|cli CERT PORT DIR [ACCESS_LOG]
@@ -251,6 +240,8 @@ for ((round = 0; round < RUNS; round++)); do
                     if [ "$proc" = nginx ] || [ "$(sockeye_of "$c")" = "$proc" ]; then wanted+=("$c"); fi
                 done
                 [ ${#wanted[@]} -gt 0 ] || continue
+                # (a build or a test left running by someone else would take the client's or the server's core)
+                wait_quiet
                 port="$(free_port)"
                 dir="$work/$proc-$cert-$round"
                 start_peer "$proc" "$cert" "$port" "$dir"
