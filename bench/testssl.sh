@@ -5,7 +5,8 @@
 # Prints the findings testssl rates LOW, MEDIUM, HIGH or CRITICAL, except those that only a certificate
 # from a public CA, or a public DNS name, could satisfy (EXCLUDED below, each with why); then the
 # excluded ones too, so that nothing is hidden.
-#   bench/testssl.sh   (CERTS="ecdsa rsa" SEVERITY=LOW BUILD=1 TESTSSL_ARGS="..." to change)
+#   bench/testssl.sh   (CERTS="ecdsa rsa" SEVERITY=LOW BUILD=1 TESTSSL_ARGS="..." to change; OUT=DIR keeps
+#                       testssl's whole output, text and JSON, in DIR)
 # A run takes a few minutes per certificate (testssl opens some hundreds of connections); each testssl
 # run is bounded to 15 minutes. testssl is Debian's testssl.sh package (installed if missing), and it
 # contacts nothing but the server: no --phone-out (OCSP, CRL), no DNS lookups (--nodns none).
@@ -61,6 +62,8 @@ for cert in $certs; do
         echo "bench: testssl exited with $? for $cert (its findings so far are used; the end of its output: $(tail -3 "$work/$cert.txt" | tr '\n' ' '))" >&2
     stop_all
 done
+
+if [ -n "${OUT:-}" ]; then mkdir -p "$OUT" && cp "$work"/*.txt "$work"/*.json "$OUT"/ 2>/dev/null || true; fi
 
 # The findings, as a table: kept ones first, then the excluded ones
 excluded_ids="$(for id in "${!EXCLUDED[@]}"; do echo "$id"; done)"

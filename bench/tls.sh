@@ -26,8 +26,8 @@
 # for each certificate, the two servers in turn, nginx first in odd rounds and Sockeye first in even
 # ones; the table shows medians over the rounds.
 #
-#   bench/tls.sh   (RUNS=3 DURATION=5s WARMUP=5s WARMUP_AGAIN=2s CONNECTIONS=50 LARGE_CONNECTIONS=4
-#                   CERTS="ecdsa rsa" CASES="hello 1k 10m close new reuse" STIME_CLIENTS=4
+#   bench/tls.sh   (RUNS=3 DURATION=5s WARMUP=4s WARMUP_AGAIN=2s CONNECTIONS=50 LARGE_CONNECTIONS=4
+#                   CERTS="ecdsa rsa" CASES="hello 1k 10m close new reuse" STIME_CLIENTS=4 STIME_WARMUP=3
 #                   CHECK_RESUMPTION=1 RETRY_DISTURBED=1 QUIET_WAIT=120 BUILD=1 to change; SOCKEYE_JAVA_OPTS
 #                   is added to both Sockeye JVMs)
 # Each server starts only once both cores are quiet (neither more than 15 % busy over a second, waiting
@@ -37,15 +37,16 @@
 # The default run takes about 14 minutes (12 server starts, each with 6 cases of about 12 s).
 set -euo pipefail
 # shorter than lib.sh's defaults (10s, 10s, 5s), to keep 2 certificates × 6 cases × 2 servers × 3
-# rounds within a quarter of an hour
+# rounds within a quarter of an hour; the s_time cases warm up for STIME_WARMUP seconds
 DURATION="${DURATION:-5s}"
-WARMUP="${WARMUP:-5s}"
+WARMUP="${WARMUP:-4s}"
 WARMUP_AGAIN="${WARMUP_AGAIN:-2s}"
 source "$(dirname "$0")/lib.sh"
 
 RUNS="${RUNS:-3}"
 LARGE_CONNECTIONS="${LARGE_CONNECTIONS:-4}"
 STIME_CLIENTS="${STIME_CLIENTS:-4}"
+STIME_WARMUP="${STIME_WARMUP:-3}"
 certs="${CERTS:-ecdsa rsa}"
 cases="${CASES:-hello 1k 10m close new reuse}"
 for c in $cases; do
@@ -132,7 +133,7 @@ stime_run() {
 # being the share of the connections s_time says were resumed: measure_stime PID PORT -new|-reuse
 measure_stime() {
     local pid="$1" port="$2" mode="$3"
-    stime_run "$port" "$mode" "$(seconds "$WARMUP")"
+    stime_run "$port" "$mode" "$STIME_WARMUP"
     local before after ticks0 ticks1 ns0 ns1 hz n marks
     ticks0="$(tree_cpu_ticks "$pid")"
     before="$(cpu_snapshot)"
@@ -295,7 +296,7 @@ echo
 echo "## HTTPS: Sockeye against nginx"
 echo
 echo "Median of $RUNS rounds (nginx first in odd rounds, Sockeye in even ones); wrk cases: $DURATION measured after warm-ups of"
-echo "$WARMUP and $WARMUP_AGAIN; s_time cases: $(seconds "$DURATION") s measured after $(seconds "$WARMUP") s, $STIME_CLIENTS s_time processes at once. $(nproc) cores,"
+echo "$WARMUP and $WARMUP_AGAIN; s_time cases: $(seconds "$DURATION") s measured after $STIME_WARMUP s, $STIME_CLIENTS s_time processes at once. $(nproc) cores,"
 echo "server on core $SERVER_CPU, client on core $CLIENT_CPU. CPU µs: the server's CPU time (all its processes and threads) over the"
 echo "measured run ÷ the requests (s_time cases: connections) completed in it. Sockeye ÷ nginx: of the median rates (> 1: Sockeye"
 echo "faster) and of the median CPU µs (> 1: Sockeye spends more per request). This run took $((elapsed / 60)) min $((elapsed % 60)) s; in"
