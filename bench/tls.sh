@@ -34,7 +34,9 @@
 # QUIET_WAIT seconds at most), and a measurement during which other processes took more than 10 % of the
 # server core (a build, say) is made again once they are (RETRY_DISTURBED=0: kept as it is, as files.sh
 # does).
-# The default run takes about 14 minutes (12 server starts, each with 6 cases of about 12 s).
+# The default run takes about 15 minutes on a quiet machine (18 server starts, 72 measurements of 8-11 s);
+# each measurement made again, and each wait for quiet cores, adds to that (one run here: 21 minutes,
+# with 36 measurements made again while other work ran on the machine).
 set -euo pipefail
 # shorter than lib.sh's defaults (10s, 10s, 5s), to keep 2 certificates × 6 cases × 2 servers × 3
 # rounds within a quarter of an hour; the s_time cases warm up for STIME_WARMUP seconds
