@@ -40,11 +40,13 @@ if [ -z "${SOCKEYE_BENCH_LOCKED:-}" ]; then
     export SOCKEYE_BENCH_LOCKED=1
 fi
 
-# Installs the Debian packages given if their commands are missing (nginx, wrk, lighttpd...).
+# Installs the Debian packages given if their commands are missing (nginx, wrk, lighttpd...); a package
+# whose command is named otherwise as COMMAND:PACKAGE (testssl:testssl.sh).
 need() {
-    local missing=()
-    for pkg in "$@"; do
-        command -v "$pkg" >/dev/null 2>&1 || [ -x "/usr/sbin/$pkg" ] || missing+=("$pkg")
+    local missing=() item cmd
+    for item in "$@"; do
+        cmd="${item%%:*}"
+        command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${item#*:}")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     echo "bench: installing ${missing[*]} from Debian's packages" >&2
@@ -71,6 +73,31 @@ rss_kib() {
 # The specification version of the java binary given ("25"), for the tables
 java_version() {
     "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'
+}
+
+# The JVM options tools/launch.sh gives the command-line server: its base_options, and those of its
+# optional_options that this JDK accepts: launch_options JAVA
+launch_options() {
+    local opts="-XX:+UseSerialGC -Xms16m -Xmx256m" o
+    for o in -XX:TrimNativeHeapInterval=5000 -XX:+UseCompactObjectHeaders; do
+        # shellcheck disable=SC2086
+        "$1" $opts "$o" -version >/dev/null 2>&1 && opts+=" $o"
+    done
+    echo "$opts"
+}
+
+# A self-signed certificate and its key, for localhost and 127.0.0.1, valid for DAYS: DIR/NAME.crt and
+# DIR/NAME.key, NAME ecdsa (P-256) or rsa (2048 bits): make_cert DIR NAME [DAYS]
+make_cert() {
+    local alg
+    case "$2" in
+        ecdsa) alg=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;;
+        rsa) alg=(-newkey rsa:2048) ;;
+        *) die "no certificate kind $2 (ecdsa, rsa)" ;;
+    esac
+    openssl req -x509 "${alg[@]}" -nodes -keyout "$1/$2.key" -out "$1/$2.crt" -days "${3:-1}" -subj /CN=localhost \
+        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null || die "openssl could not make the $2 certificate"
+    chmod 644 "$1/$2.crt" "$1/$2.key"   # (a throw-away key; nginx's master, as root, reads it anyway)
 }
 
 free_port() {
