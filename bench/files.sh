@@ -33,12 +33,7 @@ wanted=" ${SERVERS:-sockeye nginx lighttpd h2o jetty} "
 
 need nginx lighttpd wrk curl
 java="$("$bench_root/tools/find-jdk.sh")"
-if [ "${BUILD:-1}" != 0 ]; then
-    (cd "$bench_root" && mvn -B -q -DskipTests -pl sockeye-cli,sockeye-bench -am package >/dev/null) || die "build failed"
-fi
-sockeye_jar="$bench_root/sockeye-cli/target/sockeye.jar"
-bench_jar="$bench_root/sockeye-bench/target/benchmarks.jar"
-[ -f "$sockeye_jar" ] && [ -f "$bench_jar" ] || die "missing $sockeye_jar or $bench_jar (run without BUILD=0)"
+build_server_jars
 
 # The servers, by key: sockeye, nginx:VARIANT for each nginx variant, lighttpd, h2o, jetty.
 servers=()

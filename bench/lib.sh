@@ -17,6 +17,16 @@ build_bench_jar() {
     (cd "$bench_root" && mvn -B -q -DskipTests -pl sockeye-bench -am package >/dev/null) || die "build failed"
 }
 
+# Builds the CLI's and the bench module's jars (unless BUILD=0) and sets sockeye_jar and bench_jar to them.
+build_server_jars() {
+    if [ "${BUILD:-1}" != 0 ]; then
+        (cd "$bench_root" && mvn -B -q -DskipTests -pl sockeye-cli,sockeye-bench -am package >/dev/null) || die "build failed"
+    fi
+    sockeye_jar="$bench_root/sockeye-cli/target/sockeye.jar"
+    bench_jar="$bench_root/sockeye-bench/target/benchmarks.jar"
+    [ -f "$sockeye_jar" ] && [ -f "$bench_jar" ] || die "missing $sockeye_jar or $bench_jar (run without BUILD=0)"
+}
+
 # The file benchmarks' docroot: DIR/1k.bin, 64k.bin and 10m.bin, random bytes, readable by the peers'
 # workers (nginx's run as nobody, so do h2o's): file_docroot DIR
 file_docroot() {
