@@ -33,6 +33,7 @@ import javax.crypto.IllegalBlockSizeException;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.PBEParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -61,6 +62,8 @@ public final class PemFiles {
 
     private static final String OID_RSA = "1.2.840.113549.1.1.1";
     private static final String OID_PBES2 = "1.2.840.113549.1.5.13";
+    /** Key-derivation iterations accepted, at most: about ten seconds of PBKDF2 (see checkIterations). */
+    static final int MAX_ITERATIONS = 10_000_000;
     /** The algorithm OID of a PrivateKeyInfo (RFC 5958 §2), and the JDK KeyFactory that reads such keys. */
     private static final Map<String, String> KEY_FACTORIES = Map.of(
             OID_RSA, "RSA",
@@ -242,6 +245,7 @@ public final class PemFiles {
         } catch (IOException | RuntimeException e) {
             throw unsupportedEncryption(source, e);
         }
+        checkIterations(parameters, source);
         PBEKeySpec spec = new PBEKeySpec(password);
         try {
             Cipher cipher = Cipher.getInstance(algorithm);
@@ -251,6 +255,25 @@ public final class PemFiles {
             throw unsupportedEncryption(source, e);
         } finally {
             spec.clearPassword();
+        }
+    }
+
+    /**
+     * Refuses a key-derivation iteration count no real tool writes: the count comes from the file, and
+     * PBKDF2 runs it on the thread that loads the key (at start, and at each reload), so a crafted count
+     * of 2^31 would hold it for an hour. openssl writes 2,048; OWASP advises 600,000 for PBKDF2-SHA256.
+     */
+    private static void checkIterations(AlgorithmParameters parameters, String source) throws IOException {
+        if (parameters == null) return;
+        int iterations;
+        try {
+            iterations = parameters.getParameterSpec(PBEParameterSpec.class).getIterationCount();
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return; // a scheme without a count
+        }
+        if (iterations > MAX_ITERATIONS || iterations < 1) {
+            throw new IOException("the key in " + source + " is encrypted with " + iterations
+                    + " key-derivation iterations; at most " + MAX_ITERATIONS + " are accepted");
         }
     }
 

@@ -247,6 +247,24 @@ class PemFilesTest {
     }
 
     @Test
+    void anIterationCountNoToolWritesIsRefusedBeforeAnyKeyDerivation() throws Exception {
+        // the count is the file's to say: 50 million rounds of PBKDF2 would hold the loading thread for a
+        // minute. openssl's default form (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC; RFC 8018 appendix A.4)
+        byte[] pbkdf2 = Der.element(Der.SEQUENCE, Der.bytes(0x06, 9, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 1, 5, 12),
+                Der.element(Der.SEQUENCE, Der.element(Der.OCTET_STRING, new byte[16]), Der.bytes(0x02, 4, 0x02, 0xFA, 0xF0, 0x80),
+                        Der.element(Der.SEQUENCE, Der.bytes(0x06, 8, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 2, 9), Der.bytes(0x05, 0))));
+        byte[] aes = Der.element(Der.SEQUENCE, Der.bytes(0x06, 9, 0x60, 0x86, 0x48, 0x01, 0x65, 3, 4, 1, 0x2A),
+                Der.element(Der.OCTET_STRING, new byte[16]));
+        byte[] der = Der.element(Der.SEQUENCE,
+                Der.element(Der.SEQUENCE, Der.bytes(0x06, 9, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 1, 5, 13),
+                        Der.element(Der.SEQUENCE, pbkdf2, aes)),
+                Der.element(Der.OCTET_STRING, new byte[48]));
+        String pem = armor("ENCRYPTED PRIVATE KEY", der);
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertFails(
+                () -> PemFiles.parsePrivateKey(pem, SECRET, "slow.pem"), "slow.pem", "50000000 key-derivation iterations"));
+    }
+
+    @Test
     void keyAlgorithmsAndCurvesThatCannotSignAreUnsupported() throws Exception {
         openssl("genpkey", "-algorithm", "X25519", "-out", "x25519.key");
         Path x25519 = dir.resolve("x25519.key");
