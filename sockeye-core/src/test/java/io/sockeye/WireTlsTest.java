@@ -144,6 +144,35 @@ class WireTlsTest {
     }
 
     @Test
+    void tls12RenegotiationIsRefusedWithAFatalAlertNotASilentClose() throws Exception {
+        // CVE-2011-1473: each renegotiation costs the server a handshake. A silent close would look to the
+        // client (and to testssl.sh) like a renegotiation still in progress; an alert says it was refused.
+        try (SSLSocket s = TestTls.connect(server.port(), "TLSv1.2"); RawClient c = new RawClient(s, 5_000)) {
+            assertEquals("https TLSv1.2", c.send("GET /info HTTP/1.1\r\nHost: a\r\n\r\n").read().text());
+            // the JDK client sends its ClientHello here and finishes the handshake as it reads
+            javax.net.ssl.SSLException e = assertThrows(javax.net.ssl.SSLException.class, () -> {
+                s.startHandshake();
+                s.getInputStream().read();
+            });
+            assertTrue(e.getMessage().contains("Received fatal alert"), () -> "no alert, only: " + e);
+        }
+        log.await("TLS renegotiation refused");
+    }
+
+    @Test
+    void aFailedHandshakeTellsTheClientWhyWithAnAlert() throws Exception {
+        // a client offering only CBC suites, which the intermediate profile leaves out: no common cipher
+        SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.port());
+        s.setSoTimeout(5_000);
+        s.setEnabledProtocols(new String[] {"TLSv1.2"});
+        s.setEnabledCipherSuites(new String[] {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"});
+        SSLHandshakeException e = assertThrows(SSLHandshakeException.class, s::startHandshake);
+        s.close();
+        assertTrue(e.getMessage().contains("Received fatal alert: handshake_failure"), () -> "no alert, only: " + e);
+        log.await("TLS handshake from 127.0.0.1:");
+    }
+
+    @Test
     void alpnAgreesOnHttp11() throws Exception {
         SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.port());
         var p = s.getSSLParameters();

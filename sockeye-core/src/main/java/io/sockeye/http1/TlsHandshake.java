@@ -51,6 +51,7 @@ final class TlsHandshake {
             return tls;
         } catch (IOException | RuntimeException e) {
             // RuntimeException: the JDK's engine throws some of its failures unchecked
+            if (e instanceof javax.net.ssl.SSLException && !connection.timedOut()) tls.sendFailureAlert();
             String why = connection.timedOut() ? "not finished within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"
                     : LogText.escape(String.valueOf(e.getMessage()));
             LOG.log(Level.INFO, () -> "TLS handshake from " + peer(connection) + " failed: " + why);

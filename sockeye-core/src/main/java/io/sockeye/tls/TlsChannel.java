@@ -200,6 +200,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
         HandshakeStatus hs = r.getHandshakeStatus();
         if (hs == HandshakeStatus.NOT_HANDSHAKING || hs == HandshakeStatus.FINISHED) return;
         if (handshakeDone && !"TLSv1.3".equals(engine.getSession().getProtocol())) {
+            refuseRenegotiation();
             throw new SSLException("TLS renegotiation refused");
         }
         if (++postHandshake > MAX_POST_HANDSHAKE) throw new SSLException("too many post-handshake messages");
@@ -213,6 +214,30 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
                 return;
             }
         }
+    }
+
+    /**
+     * Ends the connection with a fatal alert, which a client can tell from a dropped connection (openssl
+     * reports the refusal; testssl.sh counts a silent close as a renegotiation that went through). The
+     * JDK refuses the ClientHello itself when told to ({@code jdk.tls.rejectClientInitiatedRenegotiation},
+     * which {@link TlsEngines} sets), in the delegated task that consumes it: the task is run so that the
+     * engine queues its handshake_failure alert, and closeOutput sends it. Where the JDK was not told in
+     * time (the property is read once, at the JVM's first server handshake), the task does one handshake's
+     * work and the connection is closed with close_notify: a cost bounded to one per connection.
+     */
+    private void refuseRenegotiation() {
+        runTasks();
+        inboundDone = true;
+        closeOutput();
+    }
+
+    /**
+     * Sends what the engine holds for the peer after a failed handshake: the fatal alert saying why (RFC
+     * 8446 §6.2), so the client reports "protocol version" or "handshake failure" rather than a dropped
+     * connection. Best effort, like {@link #closeOutput()}.
+     */
+    public void sendFailureAlert() {
+        closeOutput();
     }
 
     @Override
@@ -281,9 +306,17 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
             outboundClosed = true;
             engine.closeOutbound();
             ByteBuffer out = netOut(engine.getSession().getPacketBufferSize());
-            while (!engine.isOutboundDone()) {
+            for (int failures = 0; !engine.isOutboundDone(); ) {
                 out.clear();
-                SSLEngineResult r = engine.wrap(NOTHING, out);
+                SSLEngineResult r;
+                try {
+                    r = engine.wrap(NOTHING, out);
+                } catch (SSLException e) {
+                    // a failed handshake task's exception is thrown once, by the next call; the alert
+                    // it queued comes with the call after
+                    if (++failures > 1) throw e;
+                    continue;
+                }
                 out.flip();
                 while (out.hasRemaining()) socket.write(out);
                 if (r.bytesProduced() == 0) break;
