@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 
+import io.sockeye.buffers.ByteArrayPool;
+
 /**
  * The receiving side of a connection: one reusable buffer that request heads are parsed in place from and
  * that body streams read through, so bytes of a pipelined next request are never lost or read twice.

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.GatheringByteChannel;
 
+import io.sockeye.buffers.ByteArrayPool;
+
 /**
  * The sending side of a connection: one reusable buffer that a response head and small bodies are
  * gathered in, so that a typical response leaves in a single write; larger pieces go out with a gathering

@@ -7,6 +7,7 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLEngine;
@@ -14,6 +15,8 @@ import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
+
+import io.sockeye.buffers.ByteArrayPool;
 
 /**
  * A TLS connection as a byte channel: plaintext in and out, records on the socket underneath, through
@@ -25,9 +28,10 @@ import javax.net.ssl.SSLSession;
  * for an answer (a TLS 1.3 key update). {@link SSLEngine} allows a wrap and an unwrap at the same time.
  *
  * <p>Buffers: ciphertext received and not yet decrypted, plaintext decrypted and not yet read, and
- * ciphertext being sent, each on the heap (the JDK's engine encrypts arrays fastest) and made when first
- * needed; {@link #release()} drops them while the connection idles, so that an idle TLS connection costs
- * little more than a plain one.
+ * ciphertext being sent, each on the heap (the JDK's engine encrypts arrays fastest) and taken when first
+ * needed; {@link #release()} gives them back to a pool shared by all connections while the connection
+ * idles, so that an idle TLS connection costs little more than a plain one, and a keep-alive request,
+ * which parks between requests, does not allocate three record-sized arrays (50 KB) each time.
  *
  * <p>Renegotiation (TLS 1.2) is refused: a client could make the server redo the costly part of a
  * handshake as often as it likes on one connection (CVE-2011-1473). TLS 1.3 has no renegotiation; its
@@ -42,6 +46,13 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
     private static final int MAX_POST_HANDSHAKE = 64;
     /** Records gathered in one socket write, at most: fewer system calls for large bodies. */
     private static final int RECORDS_PER_WRITE = 4;
+    /** Arrays kept per size while their connections idle: 256 of about 16 KB each, 4 MB per pool. */
+    private static final int POOLED_ARRAYS = 256;
+    /**
+     * Pools by array size. The sizes are the JDK's packet and application buffer sizes, a handful of
+     * values (one per protocol version and maximum fragment length), so the map stays small.
+     */
+    private static final ConcurrentHashMap<Integer, ByteArrayPool> POOLS = new ConcurrentHashMap<>();
 
     private final SocketChannel socket;
     private final SSLEngine engine;
@@ -52,6 +63,11 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
     private ByteBuffer appIn;
     /** Ciphertext to send; only touched under {@link #writeLock}. */
     private ByteBuffer netOut;
+    /** Writes of one buffer, without an array each time; only touched under {@link #writeLock}. */
+    private final ByteBuffer[] oneSource = new ByteBuffer[1];
+    /** The session's buffer sizes, read once the handshake is done (0 before: asked of the engine). */
+    private int packetSize;
+    private int applicationSize;
     private boolean handshakeDone;
     private boolean inboundDone;
     private boolean outboundClosed;
@@ -109,6 +125,9 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
                 }
                 case FINISHED, NOT_HANDSHAKING -> {
                     handshakeDone = true;
+                    SSLSession session = engine.getSession(); // fixed from here on: no lock per read and write
+                    packetSize = session.getPacketBufferSize();
+                    applicationSize = session.getApplicationBufferSize();
                     return;
                 }
             }
@@ -127,7 +146,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
                 case BUFFER_UNDERFLOW -> {
                     if (readSocket() < 0) return false;
                 }
-                case BUFFER_OVERFLOW -> appIn = grow(appIn, engine.getSession().getApplicationBufferSize());
+                case BUFFER_OVERFLOW -> appIn = grow(appIn, applicationSize());
                 case CLOSED -> {
                     inboundDone = true;
                     return false;
@@ -145,7 +164,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
             ByteBuffer in = netIn(); // again each time: readSocket() may have replaced it with a larger one
             if (in.hasRemaining()) {
                 // large reads are decrypted straight into the caller's buffer; small ones through ours
-                boolean direct = dst.remaining() >= engine.getSession().getApplicationBufferSize();
+                boolean direct = dst.remaining() >= applicationSize();
                 SSLEngineResult r = direct ? engine.unwrap(in, dst) : unwrapIntoOwnBuffer();
                 afterUnwrap(r);
                 switch (r.getStatus()) {
@@ -155,7 +174,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
                     }
                     case BUFFER_OVERFLOW -> {
                         if (direct) return readThroughOwnBuffer(dst);
-                        appIn = grow(appIn, engine.getSession().getApplicationBufferSize());
+                        appIn = grow(appIn, applicationSize());
                         continue;
                     }
                     case CLOSED -> {
@@ -242,7 +261,14 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        return (int) write(new ByteBuffer[] {src}, 0, 1);
+        writeLock.lock();
+        try {
+            oneSource[0] = src;
+            return (int) wrapAndSend(oneSource, 0, 1);
+        } finally {
+            oneSource[0] = null;
+            writeLock.unlock();
+        }
     }
 
     @Override
@@ -262,7 +288,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
             if (outboundClosed) throw new ClosedChannelException();
             long total = 0;
             long left = remaining(srcs, offset, length);
-            int packet = engine.getSession().getPacketBufferSize();
+            int packet = packetSize();
             do {
                 ByteBuffer out = netOut(left > packet ? packet * RECORDS_PER_WRITE : packet);
                 out.clear();
@@ -271,7 +297,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
                     SSLEngineResult r = engine.wrap(srcs, offset, length, out);
                     if (r.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
                         if (out.position() > 0) break;
-                        out = netOut = ByteBuffer.allocate(Math.max(out.capacity() * 2, engine.getSession().getPacketBufferSize()));
+                        out = netOut = ByteBuffer.allocate(Math.max(out.capacity() * 2, packetSize()));
                         continue;
                     }
                     if (r.getStatus() == SSLEngineResult.Status.CLOSED && r.bytesProduced() == 0) {
@@ -305,7 +331,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
             if (outboundClosed) return;
             outboundClosed = true;
             engine.closeOutbound();
-            ByteBuffer out = netOut(engine.getSession().getPacketBufferSize());
+            ByteBuffer out = netOut(packetSize());
             for (int failures = 0; !engine.isOutboundDone(); ) {
                 out.clear();
                 SSLEngineResult r;
@@ -333,13 +359,19 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
         return (appIn != null && appIn.hasRemaining()) || (netIn != null && netIn.hasRemaining());
     }
 
-    /** Drops the buffers while the connection idles, if they hold nothing; they are made again when needed. */
+    /**
+     * Gives the buffers back while the connection idles, if they hold nothing; others are taken when
+     * needed. Called by the reading thread, which must not use the channel until its peer speaks again.
+     */
     public void release() {
         if (hasBufferedInput()) return;
+        give(netIn);
+        give(appIn);
         netIn = null;
         appIn = null;
         if (writeLock.tryLock()) {
             try {
+                give(netOut);
                 netOut = null;
             } finally {
                 writeLock.unlock();
@@ -364,7 +396,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
             if (in.remaining() == in.capacity()) {
                 // full of one incomplete record: room for the largest the engine accepts, and no more (a
                 // peer announcing a larger one must not make the buffer grow with what it sends)
-                int largest = engine.getSession().getPacketBufferSize();
+                int largest = packetSize();
                 if (in.capacity() >= largest) throw new SSLException("TLS record larger than " + largest + " bytes");
                 ByteBuffer bigger = ByteBuffer.allocate(largest);
                 bigger.put(in).flip();
@@ -388,19 +420,42 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
         while ((task = engine.getDelegatedTask()) != null) task.run();
     }
 
+    private int packetSize() {
+        return packetSize > 0 ? packetSize : engine.getSession().getPacketBufferSize();
+    }
+
+    private int applicationSize() {
+        return applicationSize > 0 ? applicationSize : engine.getSession().getApplicationBufferSize();
+    }
+
     private ByteBuffer netIn() {
-        if (netIn == null) netIn = ByteBuffer.allocate(engine.getSession().getPacketBufferSize()).flip();
+        if (netIn == null) netIn = take(packetSize()).flip();
         return netIn;
     }
 
     private ByteBuffer appIn() {
-        if (appIn == null) appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize()).flip();
+        if (appIn == null) appIn = take(applicationSize()).flip();
         return appIn;
     }
 
     private ByteBuffer netOut(int size) {
-        if (netOut == null || netOut.capacity() < size) netOut = ByteBuffer.allocate(size);
+        if (netOut == null || netOut.capacity() < size) {
+            give(netOut);
+            netOut = take(size);
+        }
         return netOut;
+    }
+
+    /** @return an empty buffer of {@code size} bytes, in write mode, from the pool of that size */
+    private static ByteBuffer take(int size) {
+        return ByteBuffer.wrap(POOLS.computeIfAbsent(size, n -> new ByteArrayPool(n, POOLED_ARRAYS)).take());
+    }
+
+    /** Gives a buffer's array back to the pool of its size; buffers of sizes no pool has are dropped. */
+    private static void give(ByteBuffer b) {
+        if (b == null) return;
+        ByteArrayPool pool = POOLS.get(b.capacity());
+        if (pool != null) pool.give(b.array());
     }
 
     /** @return a larger buffer (in read mode) holding {@code b}'s remaining bytes */
