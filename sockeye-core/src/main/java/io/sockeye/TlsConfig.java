@@ -49,7 +49,7 @@ public final class TlsConfig {
 
     /**
      * Mozilla's intermediate cipher suites, in its order: TLS 1.3's three, then TLS 1.2's ECDHE and DHE
-     * suites with AES-GCM or ChaCha20-Poly1305.
+     * suites with AES-GCM or ChaCha20-Poly1305. The server chooses by this order, not the client's.
      */
     public static final List<String> DEFAULT_CIPHER_SUITES = List.of(
             "TLS_AES_128_GCM_SHA256",
@@ -222,7 +222,8 @@ public final class TlsConfig {
     }
 
     /**
-     * @param value the cipher suites to offer (IANA names)
+     * @param value the cipher suites to offer (IANA names), most preferred first: the server picks the
+     *              first one the client also offers
      * @return a copy with them
      */
     public TlsConfig withCipherSuites(List<String> value) {

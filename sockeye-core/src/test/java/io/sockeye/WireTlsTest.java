@@ -173,6 +173,18 @@ class WireTlsTest {
     }
 
     @Test
+    void theServersCipherOrderDecidesNotTheClients() throws Exception {
+        SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.port());
+        s.setSoTimeout(5_000);
+        s.setEnabledProtocols(new String[] {"TLSv1.2"});
+        s.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"});
+        s.startHandshake();
+        assertEquals("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", s.getSession().getCipherSuite());
+        s.close();
+    }
+
+    @Test
     void alpnAgreesOnHttp11() throws Exception {
         SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.port());
         var p = s.getSSLParameters();
