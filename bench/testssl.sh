@@ -5,7 +5,7 @@
 # Prints the findings testssl rates LOW, MEDIUM, HIGH or CRITICAL, except those that only a certificate
 # from a public CA, or a public DNS name, could satisfy (EXCLUDED below, each with why); then the
 # excluded ones too, so that nothing is hidden.
-#   bench/testssl.sh   (CERTS="ecdsa rsa" SEVERITY=LOW BUILD=1 TESTSSL_ARGS="..." to change; OUT=DIR keeps
+#   bench/testssl.sh   (SOCKEYE_ARGS="--hsts 31536000" CERTS="ecdsa rsa" SEVERITY=LOW BUILD=1 TESTSSL_ARGS="..." to change; OUT=DIR keeps
 #                       testssl's whole output, text and JSON, in DIR)
 # A run takes a few minutes per certificate (testssl opens some hundreds of connections); each testssl
 # run is bounded to 15 minutes. testssl is Debian's testssl.sh package (installed if missing), and it
@@ -46,13 +46,15 @@ trap 'stop_all || true; rm -rf "$work"' EXIT
 mkdir -p "$work/www"
 printf '<!doctype html><title>testssl</title><p>Hello\n' > "$work/www/index.html"
 launch_opts="$(launch_options "$java")"
+# as a site on HTTPS would run it: with HSTS (testssl rates its absence); SOCKEYE_ARGS= for none
+sockeye_args="${SOCKEYE_ARGS---hsts 31536000}"
 
 for cert in $certs; do
     make_cert "$work" "$cert" 365
     port="$(free_port)"
     # shellcheck disable=SC2086
     start_server "$java" $launch_opts ${SOCKEYE_JAVA_OPTS:-} -jar "$sockeye_jar" -q -b 127.0.0.1 \
-        --tls-cert "$work/$cert.crt" --tls-key "$work/$cert.key" -d "$work/www" "$port" >"$work/server-$cert.log" 2>&1
+        --tls-cert "$work/$cert.crt" --tls-key "$work/$cert.key" $sockeye_args -d "$work/www" "$port" >"$work/server-$cert.log" 2>&1
     wait_for_port "$port"
     [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$port/")" = 200 ] || die "the server does not answer over HTTPS ($(tail -3 "$work/server-$cert.log"))"
     echo "bench: testssl against Sockeye with the $cert certificate (port $port)..." >&2
