@@ -111,4 +111,4 @@ EOF
 echo
 echo "Exclusions: $(for id in $(echo "$excluded_ids" | sort); do printf '%s (%s); ' "$id" "${EXCLUDED[$id]}"; done)"
 echo "testssl $(testssl --version 2>/dev/null | grep -o -m1 'testssl *[0-9][0-9.]*' | awk '{print $2}'), with --quiet --color 0 --warnings batch --nodns none --severity $severity${TESTSSL_ARGS:+ $TESTSSL_ARGS};"
-echo "Sockeye CLI on Java $(java_version "$java") with \`$launch_opts\`; certificates valid 365 days."
+echo "Sockeye CLI (${sockeye_args:-no options}) on Java $(java_version "$java") with \`$launch_opts\`; certificates valid 365 days."
