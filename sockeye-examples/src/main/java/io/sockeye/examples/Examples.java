@@ -35,7 +35,7 @@ public final class Examples {
         add("time", io.sockeye.examples.time.TimeServer::main,
                 "stage 7: a daytime (RFC 867) server and GET /time as text or JSON [http-port] [daytime-port]");
         add("guestbook", io.sockeye.examples.guestbook.Guestbook::main,
-                "stage 8: a guestbook stored through JDBC (SQLite, or PostgreSQL by URL) [port] [jdbc-url]");
+                "stage 8: a guestbook stored through JDBC (SQLite, or PostgreSQL by URL) [[address:]port] [jdbc-url]");
     }
 
     private Examples() {

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.Statement;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,8 +64,7 @@ class GuestbookTest {
 
     @Test
     void entriesSurviveARestartInPostgresql() throws Exception {
-        String url = System.getenv("SOCKEYE_TEST_POSTGRES_URL");
-        Assumptions.assumeTrue(url != null, "set SOCKEYE_TEST_POSTGRES_URL (a jdbc:postgresql URL) to run this");
+        String url = TestPostgres.url();
         try (var c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.executeUpdate("DROP TABLE IF EXISTS guestbook_entries");
         }
