@@ -29,9 +29,9 @@ import io.sockeye.Headers;
 import io.sockeye.HttpServer;
 import io.sockeye.Parameters;
 import io.sockeye.Request;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
+import io.sockeye.testsupport.ServerFixture;
 
 /** Shared helpers for the static-file tests: a loopback server, requests, content, and small parsers. */
 final class FilesTestSupport {
