@@ -170,6 +170,7 @@ class ResponseRecorderTest {
         RecordedResponse r = ResponseRecorder.record((req, res) -> res.send("hello"), head);
         assertEquals("5", r.header("Content-Length"));
         assertEquals(0, r.body().length);
+        assertTrue(r.complete(), "no body is due after a HEAD's head, whatever its Content-Length");
         RecordedResponse streamed = ResponseRecorder.record((req, res) -> res.body().write(bytes(30_000)),
                 TestRequest.builder("HEAD", "/").build());
         assertEquals("30000", streamed.header("Content-Length"), "counted, not kept: the head still says how long");
