@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,30 +15,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.sockeye.testing.TestRequest;
+
 class RequestPathsTest {
 
-    /** A request with just a path, mounted at {@code mount}. */
+    /** Paths as long as a fuzzer makes them: the request-line limit is not what is under test here. */
+    private static final ServerConfig LONG_PATHS = ServerConfig.defaults().withMaxRequestLineBytes(1 << 24);
+
+    /** A GET of a path, mounted at {@code mount}, its path decoded up front (a bad escape throws here). */
     private static Request request(String rawPath, String mount) {
-        String decoded = RequestPaths.decode(rawPath);
-        return new Request() {
-            @Override public String method() { return "GET"; }
-            @Override public String target() { return rawPath; }
-            @Override public String rawPath() { return rawPath; }
-            @Override public String path() { return decoded; }
-            @Override public String rawQuery() { return null; }
-            @Override public Parameters query() { return Parameters.empty(); }
-            @Override public String version() { return "HTTP/1.1"; }
-            @Override public Headers headers() { return new Headers(); }
-            @Override public long contentLength() { return 0; }
-            @Override public InputStream body() { return InputStream.nullInputStream(); }
-            @Override public Form form() { return Form.empty(); }
-            @Override public InetSocketAddress remoteAddress() { return new InetSocketAddress(0); }
-            @Override public InetSocketAddress localAddress() { return new InetSocketAddress(0); }
-            @Override public String scheme() { return "http"; }
-            @Override public String host() { return "localhost"; }
-            @Override public String mountPath() { return mount; }
-            @Override public String pathParameter(String name) { return null; }
-        };
+        TestRequest r = TestRequest.builder("GET", rawPath).mountPath(mount).config(LONG_PATHS).build();
+        r.path();
+        return r;
     }
 
     @ParameterizedTest

@@ -9,8 +9,8 @@ import java.net.http.HttpResponse;
 
 import org.junit.jupiter.api.Test;
 
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 class SmokeTest {
 

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
+import io.sockeye.testsupport.ServerFixture;
 
 /** {@code Expect: 100-continue} (RFC 9110 §10.1.1): the interim response goes out only when the handler reads. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

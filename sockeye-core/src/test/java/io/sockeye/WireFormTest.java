@@ -18,8 +18,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 @Timeout(20)
 class WireFormTest {

@@ -24,10 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.sockeye.testing.LogCapture;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testsupport.LogCapture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
+import io.sockeye.testsupport.ServerFixture;
 
 /** What becomes of a handler's exceptions (see {@link Handler}): a 500, its own status, or a cut connection. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

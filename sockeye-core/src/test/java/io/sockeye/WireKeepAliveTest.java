@@ -21,9 +21,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Timeout;
 
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
+import io.sockeye.testsupport.ServerFixture;
 
 /** Persistent connections (RFC 9112 §9.3), pipelining (§9.3.2) and draining of unread bodies. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

@@ -10,9 +10,9 @@ import java.util.logging.LogRecord;
 
 import org.junit.jupiter.api.Test;
 
-import io.sockeye.testing.LogCapture;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testsupport.LogCapture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.ServerFixture;
 
 /**
  * The server's own log lines (not the access log) quote what clients sent: a request-line, a handler's

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testsupport.ServerFixture;
 
 /**
  * {@link ServerConfig#ioTimeout()}: "how long a read of the request body or a write of the response may go

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
+import io.sockeye.testsupport.ServerFixture;
 
 /** Idle, head and body timeouts, slow handlers, and half-closed clients. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.sockeye.testing.LogCapture;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testsupport.LogCapture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.ServerFixture;
 
 /**
  * TLS from PEM files, over real connections: certificates chosen by SNI, files read again when they

@@ -28,11 +28,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.sockeye.testing.LogCapture;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
-import io.sockeye.testing.ServerFixture;
-import io.sockeye.testing.TestTls;
+import io.sockeye.testsupport.LogCapture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
+import io.sockeye.testsupport.ServerFixture;
+import io.sockeye.testsupport.TestTls;
 
 /** HTTPS on the wire: real TLS clients (the JDK's HttpClient, TLS sockets) against a server with a TlsConfig. */
 class WireTlsTest {

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
+import io.sockeye.testsupport.ServerFixture;
 
 /** The request body on the script's stdin: fixed length, chunked, too large, after 100-continue. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /** The script directory is looked up per request: created after the start, removed, replaced, relinked. */
 @Timeout(value = 15, unit = TimeUnit.SECONDS)

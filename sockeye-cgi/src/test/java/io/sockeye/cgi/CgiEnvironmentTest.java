@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,71 +16,40 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import io.sockeye.Headers;
-import io.sockeye.Parameters;
-import io.sockeye.Request;
 import io.sockeye.Version;
+import io.sockeye.testing.TestRequest;
 
 /** The meta-variables (RFC 3875 §4.1) built from a request, without a server. */
 @Timeout(value = 5, unit = TimeUnit.SECONDS)
 class CgiEnvironmentTest {
 
     /**
-     * A request as a handler would see it, with only what the environment needs. The {@link Request}
-     * itself is a dynamic proxy over these values, so the test compiles whatever methods the interface
-     * gains; a method the environment is not expected to call fails the test.
+     * A request as the CGI handler sees it: mounted at {@code /cgi-bin}, from 192.0.2.7:54321 to
+     * 198.51.100.1:8080, for host {@code example.test} unless a {@code Host} field says otherwise. A builder,
+     * so that a test can make the same request more than once.
      */
-    record FakeRequest(String method, String target, String rawQuery, Headers headers, String host,
-                       InetSocketAddress remoteAddress, InetSocketAddress localAddress, String scheme) {
-
-        static FakeRequest get(String target, String... headerNamesAndValues) throws Exception {
-            int q = target.indexOf('?');
-            return new FakeRequest("GET", target, q < 0 ? null : target.substring(q + 1),
-                    Headers.of(headerNamesAndValues).makeReadOnly(), "example.test",
-                    new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 54321),
-                    new InetSocketAddress(InetAddress.getByName("198.51.100.1"), 8080), "http");
+    static TestRequest.Builder get(String target, String... headerNamesAndValues) throws Exception {
+        TestRequest.Builder b = TestRequest.builder("GET", target).mountPath("/cgi-bin")
+                .remoteAddress(new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 54321))
+                .localAddress(new InetSocketAddress(InetAddress.getByName("198.51.100.1"), 8080));
+        boolean host = false;
+        for (int i = 0; i < headerNamesAndValues.length; i += 2) {
+            b.header(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
+            host |= headerNamesAndValues[i].equalsIgnoreCase("Host");
         }
-
-        Request request() {
-            String rawPath = target.indexOf('?') < 0 ? target : target.substring(0, target.indexOf('?'));
-            return (Request) Proxy.newProxyInstance(Request.class.getClassLoader(), new Class<?>[] {Request.class},
-                    (proxy, m, args) -> switch (m.getName()) {
-                        case "method" -> method;
-                        case "target" -> target;
-                        case "rawPath", "path" -> rawPath;
-                        case "rawQuery" -> rawQuery;
-                        case "query" -> Parameters.parse(rawQuery);
-                        case "version" -> "HTTP/1.1";
-                        case "headers" -> headers;
-                        case "header" -> headers.get((String) args[0]);
-                        case "contentLength" -> 0L;
-                        case "body" -> InputStream.nullInputStream();
-                        case "remoteAddress" -> remoteAddress;
-                        case "localAddress" -> localAddress;
-                        case "scheme" -> scheme;
-                        case "host" -> host;
-                        case "mountPath" -> "/cgi-bin";
-                        case "pathWithinMount" -> rawPath.substring("/cgi-bin".length());
-                        case "pathParameter" -> null;
-                        case "tlsSession" -> java.util.Optional.empty();
-                        case "toString" -> "GET " + target;
-                        case "hashCode" -> System.identityHashCode(proxy);
-                        case "equals" -> proxy == args[0];
-                        default -> throw new UnsupportedOperationException("not expected: Request." + m.getName());
-                    });
-        }
+        return host ? b : b.header("Host", "example.test");
     }
 
     static final Path SCRIPT = Path.of("/srv/site/cgi-bin/env.sh");
     static final Path ROOT = Path.of("/srv/site");
 
-    static Map<String, String> env(FakeRequest r, String pathInfo, long length, boolean auth, Map<String, String> extra) {
-        return CgiEnvironment.build(r.request(), "/cgi-bin/env.sh", pathInfo, SCRIPT, ROOT, length, auth, extra);
+    static Map<String, String> env(TestRequest.Builder r, String pathInfo, long length, boolean auth, Map<String, String> extra) {
+        return CgiEnvironment.build(r.build(), "/cgi-bin/env.sh", pathInfo, SCRIPT, ROOT, length, auth, extra);
     }
 
     @Test
     void theStandardVariables() throws Exception {
-        Map<String, String> e = env(FakeRequest.get("/cgi-bin/env.sh/a/b?x=%20&y=1", "Host", "example.test:8080"),
+        Map<String, String> e = env(get("/cgi-bin/env.sh/a/b?x=%20&y=1", "Host", "example.test:8080"),
                 "/a/b", -1, false, Map.of());
         assertEquals("CGI/1.1", e.get("GATEWAY_INTERFACE"));
         assertEquals("Sockeye/" + Version.VERSION, e.get("SERVER_SOFTWARE"));
@@ -107,7 +74,7 @@ class CgiEnvironmentTest {
 
     @Test
     void noQueryMeansAnEmptyQueryString() throws Exception {
-        Map<String, String> e = env(FakeRequest.get("/cgi-bin/env.sh"), "", -1, false, Map.of());
+        Map<String, String> e = env(get("/cgi-bin/env.sh"), "", -1, false, Map.of());
         assertEquals("", e.get("QUERY_STRING"));
         assertEquals("", e.getOrDefault("PATH_INFO", ""));
         assertFalse(e.containsKey("PATH_TRANSLATED"), "no PATH_INFO, no PATH_TRANSLATED");
@@ -115,7 +82,7 @@ class CgiEnvironmentTest {
 
     @Test
     void noDocumentRootMeansNoPathTranslated() throws Exception {
-        Map<String, String> e = CgiEnvironment.build(FakeRequest.get("/cgi-bin/env.sh/x").request(), "/cgi-bin/env.sh", "/x",
+        Map<String, String> e = CgiEnvironment.build(get("/cgi-bin/env.sh/x").build(), "/cgi-bin/env.sh", "/x",
                 SCRIPT, null, -1, false, Map.of());
         assertEquals("/x", e.get("PATH_INFO"));
         assertFalse(e.containsKey("PATH_TRANSLATED"));
@@ -124,13 +91,13 @@ class CgiEnvironmentTest {
 
     @Test
     void bodyLengthAndType() throws Exception {
-        Map<String, String> e = env(FakeRequest.get("/cgi-bin/env.sh", "Content-Type", "text/plain", "Content-Length", "5"),
+        Map<String, String> e = env(get("/cgi-bin/env.sh", "Content-Type", "text/plain", "Content-Length", "5"),
                 "", 5, false, Map.of());
         assertEquals("5", e.get("CONTENT_LENGTH"));
         assertEquals("text/plain", e.get("CONTENT_TYPE"));
         assertFalse(e.containsKey("HTTP_CONTENT_TYPE"));
         assertFalse(e.containsKey("HTTP_CONTENT_LENGTH"));
-        Map<String, String> empty = env(FakeRequest.get("/cgi-bin/env.sh", "Content-Length", "0"), "", 0, false, Map.of());
+        Map<String, String> empty = env(get("/cgi-bin/env.sh", "Content-Length", "0"), "", 0, false, Map.of());
         assertEquals("0", empty.get("CONTENT_LENGTH"));
     }
 
@@ -143,13 +110,13 @@ class CgiEnvironmentTest {
             "Dnt|1|HTTP_DNT",
     })
     void headersBecomeHttpVariables(String name, String value, String variable) throws Exception {
-        Map<String, String> e = env(FakeRequest.get("/cgi-bin/env.sh", name, value), "", -1, false, Map.of());
+        Map<String, String> e = env(get("/cgi-bin/env.sh", name, value), "", -1, false, Map.of());
         assertEquals(value, e.get(variable));
     }
 
     @Test
     void repeatedFieldsAreJoinedAndCookiesWithSemicolons() throws Exception {
-        Map<String, String> e = env(FakeRequest.get("/cgi-bin/env.sh",
+        Map<String, String> e = env(get("/cgi-bin/env.sh",
                 "Accept", "text/html", "Cookie", "a=1", "accept", "text/plain", "Cookie", "b=2"), "", -1, false, Map.of());
         assertEquals("text/html, text/plain", e.get("HTTP_ACCEPT"));
         assertEquals("a=1; b=2", e.get("HTTP_COOKIE"));
@@ -157,7 +124,7 @@ class CgiEnvironmentTest {
 
     @Test
     void proxyNeverBecomesHttpProxy() throws Exception {
-        Map<String, String> e = env(FakeRequest.get("/cgi-bin/env.sh", "Proxy", "http://evil", "proxy", "http://evil2"),
+        Map<String, String> e = env(get("/cgi-bin/env.sh", "Proxy", "http://evil", "proxy", "http://evil2"),
                 "", -1, false, Map.of());
         assertFalse(e.containsKey("HTTP_PROXY"));
         assertFalse(e.containsValue("http://evil"));
@@ -166,7 +133,7 @@ class CgiEnvironmentTest {
 
     @Test
     void authorizationOnlyWhenAllowed() throws Exception {
-        FakeRequest r = FakeRequest.get("/cgi-bin/env.sh", "Authorization", "Basic Zm9vOmJhcg==");
+        TestRequest.Builder r = get("/cgi-bin/env.sh", "Authorization", "Basic Zm9vOmJhcg==");
         assertNull(env(r, "", -1, false, Map.of()).get("HTTP_AUTHORIZATION"));
         assertFalse(env(r, "", -1, false, Map.of()).containsValue("Basic Zm9vOmJhcg=="));
         assertEquals("Basic Zm9vOmJhcg==", env(r, "", -1, true, Map.of()).get("HTTP_AUTHORIZATION"));
@@ -175,7 +142,7 @@ class CgiEnvironmentTest {
     @Test
     void namesWithAnUnderscoreAreDropped() throws Exception {
         // "X_Real_IP" would otherwise be indistinguishable from (and could shadow) "X-Real-IP"
-        Map<String, String> e = env(FakeRequest.get("/cgi-bin/env.sh", "X-Real-IP", "10.0.0.1", "X_Real_IP", "6.6.6.6"),
+        Map<String, String> e = env(get("/cgi-bin/env.sh", "X-Real-IP", "10.0.0.1", "X_Real_IP", "6.6.6.6"),
                 "", -1, false, Map.of());
         assertEquals("10.0.0.1", e.get("HTTP_X_REAL_IP"));
         assertFalse(e.containsValue("6.6.6.6"));
@@ -183,7 +150,7 @@ class CgiEnvironmentTest {
 
     @Test
     void extraVariablesAreAddedLast() throws Exception {
-        Map<String, String> e = env(FakeRequest.get("/cgi-bin/env.sh"), "", -1, false,
+        Map<String, String> e = env(get("/cgi-bin/env.sh"), "", -1, false,
                 Map.of("SITE_NAME", "demo", "PATH", "/opt/site/bin"));
         assertEquals("demo", e.get("SITE_NAME"));
         assertEquals("/opt/site/bin", e.get("PATH"));
@@ -191,7 +158,7 @@ class CgiEnvironmentTest {
 
     @Test
     void nothingFromTheServersOwnEnvironment() throws Exception {
-        Map<String, String> e = env(FakeRequest.get("/cgi-bin/env.sh", "Host", "h"), "", -1, false, Map.of());
+        Map<String, String> e = env(get("/cgi-bin/env.sh", "Host", "h"), "", -1, false, Map.of());
         for (String own : System.getenv().keySet()) {
             if (own.equals("PATH")) continue;
             assertFalse(e.containsKey(own), "the server's own " + own + " leaked");
@@ -201,9 +168,8 @@ class CgiEnvironmentTest {
 
     @Test
     void httpsIsOnOnlyForHttps() throws Exception {
-        FakeRequest plain = FakeRequest.get("/cgi-bin/env.sh");
-        FakeRequest tls = new FakeRequest("GET", "/cgi-bin/env.sh", null, plain.headers(), plain.host(),
-                plain.remoteAddress(), plain.localAddress(), "https");
+        TestRequest.Builder plain = get("/cgi-bin/env.sh");
+        TestRequest.Builder tls = get("/cgi-bin/env.sh").scheme("https");
         assertFalse(env(plain, "", -1, false, Map.of()).containsKey("HTTPS"));
         assertEquals("on", env(tls, "", -1, false, Map.of()).get("HTTPS"));
     }

@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
 import io.sockeye.Version;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /** The environment a real script sees (RFC 3875 §4.1), run by a real server over a real socket. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /**
  * The hostile trials of issue #9, on both ways of starting scripts: every process reaped whatever way its

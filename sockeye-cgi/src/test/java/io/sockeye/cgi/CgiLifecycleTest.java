@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
 import io.sockeye.cgi.CgiTesting.RecordedPid;
-import io.sockeye.testing.LogCapture;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.LogCapture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /** Timeouts, kills, clients that leave, and the cap on scripts running at once. */
 @Timeout(value = 15, unit = TimeUnit.SECONDS)

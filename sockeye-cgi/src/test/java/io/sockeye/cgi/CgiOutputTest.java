@@ -25,9 +25,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
-import io.sockeye.testing.LogCapture;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.LogCapture;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /** What a script writes, turned into the response (RFC 3875 §6): status, fields, redirects, body. */
 @Timeout(value = 15, unit = TimeUnit.SECONDS)

@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /**
  * What may run: only executables inside the script directory, directly (no shell), with no arguments.

@@ -30,8 +30,8 @@ import io.sockeye.Handler;
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
 import io.sockeye.files.FileHandler;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /**
  * A whole site as the CLI composes it ({@code Site.handler}): a Router with the scripts at /cgi-bin/

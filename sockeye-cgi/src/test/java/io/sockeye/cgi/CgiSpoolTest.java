@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.sockeye.HttpServer;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /** Spool files: where they go, that they are unlinked, and the caps on them (bytes, files) for bodies and output. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -155,7 +155,7 @@ class CgiSpoolTest {
         Path bin = tmp.resolve("bin");
         script(bin, "big.sh", "#!/bin/sh\nprintf 'Content-Type: application/octet-stream\\n\\n'\nhead -c 8000000 /dev/zero\n");
         CgiHandler handler = CgiHandler.builder(bin).spoolDirectory(tmp.resolve("spool")).build();
-        try (HttpServer server = io.sockeye.testing.ServerFixture.start(io.sockeye.testing.ServerFixture.loopback()
+        try (HttpServer server = io.sockeye.testsupport.ServerFixture.start(io.sockeye.testsupport.ServerFixture.loopback()
                 .withIoTimeout(java.time.Duration.ofMillis(500)), handler); Socket s = new Socket()) {
             s.setReceiveBufferSize(4096);
             s.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));

@@ -23,7 +23,7 @@ import java.util.Optional;
 
 import io.sockeye.Handler;
 import io.sockeye.HttpServer;
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testsupport.ServerFixture;
 
 /** Helpers shared by the CGI tests: scripts on disk, a loopback server, an HTTP client, process checks. */
 final class CgiTesting {

@@ -17,10 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
-import io.sockeye.testing.ServerFixture;
-import io.sockeye.testing.TestTls;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
+import io.sockeye.testsupport.ServerFixture;
+import io.sockeye.testsupport.TestTls;
 
 /** A script run over HTTPS learns so, as mod_ssl tells it: HTTPS, SSL_PROTOCOL, SSL_CIPHER (and not over HTTP). */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.sockeye.testing.LogCapture;
+import io.sockeye.testsupport.LogCapture;
 
 /** A script's stderr in the log: bounded in memory, in line length and in lines; control characters escaped. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.sockeye.ServerConfig;
-import io.sockeye.testing.RawClient;
+import io.sockeye.testsupport.RawClient;
 
 /** The options for connections and their timeouts: {@code --max-connections}, {@code --idle-timeout} and the rest. */
 @Timeout(value = 15, unit = TimeUnit.SECONDS)

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /** The {@code sockeye} command, run in-process through {@link Main#launch}. */
 @Timeout(value = 15, unit = TimeUnit.SECONDS)

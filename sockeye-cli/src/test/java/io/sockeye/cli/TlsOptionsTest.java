@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.sockeye.testing.RawClient;
+import io.sockeye.testsupport.RawClient;
 
 /** {@code --tls-cert}, {@code --tls-key}, {@code --tls-password-file}: HTTPS from the command line, and its mistakes. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 import io.sockeye.HttpException;
+import io.sockeye.ServerConfig;
 import io.sockeye.Status;
 
 /**
@@ -25,6 +26,13 @@ abstract class BodyStream extends InputStream {
     BodyStream(SocketInput in, Deadlines connection) {
         this.in = in;
         this.connection = connection;
+    }
+
+    /** @return the body the head announces, read from {@code in} under the configuration's limits */
+    static BodyStream of(RequestHead head, SocketInput in, Deadlines deadlines, ServerConfig config) {
+        return head.contentLength() >= 0
+                ? new FixedLengthBodyStream(in, deadlines, head.contentLength())
+                : new ChunkedBodyStream(in, deadlines, config.maxBodyBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
     }
 
     /** @param action run once, before the first byte is read (sends 100 Continue) */

@@ -37,8 +37,8 @@ import io.sockeye.tls.TlsChannel;
 final class Http1Connection {
 
     private static final System.Logger LOG = System.getLogger("io.sockeye");
-    private static final int INPUT_BUFFER = 4096;
-    private static final int OUTPUT_BUFFER = 8192;
+    static final int INPUT_BUFFER = 4096;
+    static final int OUTPUT_BUFFER = 8192;
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
     // the deadline is the real bound (as nginx's lingering_time); the byte count only caps the wasted reading
     private static final long LINGER_BYTES = 64L << 20;
@@ -49,6 +49,7 @@ final class Http1Connection {
     private final ServerConfig config;
     private final Handler handler;
     private final TcpConnection connection;
+    private final java.util.function.BooleanSupplier stopping;
     /** The connection's TLS layer, or {@code null} on a plain connection. */
     private final TlsChannel tls;
     private final Deadlines deadlines;
@@ -68,6 +69,7 @@ final class Http1Connection {
         this.config = config;
         this.handler = handler;
         this.connection = connection;
+        this.stopping = connection::isStopping;
         this.tls = tls;
         java.nio.channels.ByteChannel channel = tls != null ? tls : connection.channel();
         this.serverLine = serverLine;
@@ -170,12 +172,11 @@ final class Http1Connection {
 
     private Outcome exchange(RequestHead head) {
         in.startBody();
-        BodyStream body = head.contentLength() >= 0
-                ? new FixedLengthBodyStream(in, deadlines, head.contentLength())
-                : new ChunkedBodyStream(in, deadlines, config.maxBodyBytes(), config.maxHeaderBytes(), config.maxHeaderCount());
-        Http1Response response = new Http1Response(out, in, head, body, connection, serverLine, config.maxDrainBytes());
+        BodyStream body = BodyStream.of(head, in, deadlines, config);
+        Http1Response response = new Http1Response(out, in, head, body, stopping, serverLine, config.maxDrainBytes());
         if (head.expectContinue()) body.beforeFirstRead(response::sendContinue);
-        Http1Request request = new Http1Request(head, body, connection, config.formLimits(), tls == null ? null : tls.session());
+        Http1Request request = new Http1Request(head, body, connection.remoteAddress(), connection.localAddress(),
+                config.formLimits(), tls == null ? null : tls.session());
         boolean completed;
         try {
             handler.handle(request, response);

@@ -15,14 +15,14 @@ import io.sockeye.Request;
 import io.sockeye.RequestPaths;
 import io.sockeye.form.FormReader;
 import io.sockeye.form.MultipartParser;
-import io.sockeye.tcp.TcpConnection;
 
 /** A request read off an HTTP/1.1 connection; the path and query are decoded on first use. */
 final class Http1Request implements Request {
 
     private final RequestHead head;
     private final BodyStream body;
-    private final TcpConnection connection;
+    private final InetSocketAddress remoteAddress;
+    private final InetSocketAddress localAddress;
     private final FormLimits formLimits;
     private final SSLSession tlsSession;
     private String path;
@@ -31,11 +31,13 @@ final class Http1Request implements Request {
     private Exception formFailure;
 
     /** @param tlsSession the connection's TLS session, or {@code null} on a plain connection */
-    Http1Request(RequestHead head, BodyStream body, TcpConnection connection, FormLimits formLimits, SSLSession tlsSession) {
+    Http1Request(RequestHead head, BodyStream body, InetSocketAddress remoteAddress, InetSocketAddress localAddress,
+                 FormLimits formLimits, SSLSession tlsSession) {
         this.tlsSession = tlsSession;
         this.head = head;
         this.body = body;
-        this.connection = connection;
+        this.remoteAddress = remoteAddress;
+        this.localAddress = localAddress;
         this.formLimits = formLimits;
     }
 
@@ -113,12 +115,12 @@ final class Http1Request implements Request {
 
     @Override
     public InetSocketAddress remoteAddress() {
-        return connection.remoteAddress();
+        return remoteAddress;
     }
 
     @Override
     public InetSocketAddress localAddress() {
-        return connection.localAddress();
+        return localAddress;
     }
 
     @Override

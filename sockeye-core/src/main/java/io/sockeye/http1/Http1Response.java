@@ -7,12 +7,12 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import io.sockeye.Headers;
 import io.sockeye.HttpException;
 import io.sockeye.Response;
 import io.sockeye.Status;
-import io.sockeye.tcp.TcpConnection;
 
 /**
  * The HTTP/1.1 response: commits its head once, choosing the framing (RFC 9112 §6.3) and whether the
@@ -28,7 +28,8 @@ final class Http1Response implements Response {
     private final SocketInput in;
     private final RequestHead request;
     private final BodyStream requestBody;
-    private final TcpConnection connection;
+    /** Whether the server is stopping: the connection then closes after this response. */
+    private final BooleanSupplier stopping;
     private final byte[] serverLine;
     private final long maxDrain;
     private final Headers headers = new Headers();
@@ -44,13 +45,13 @@ final class Http1Response implements Response {
     private long bodyBytes;
     private ResponseBodyStream body;
 
-    Http1Response(SocketOutput out, SocketInput in, RequestHead request, BodyStream requestBody, TcpConnection connection,
+    Http1Response(SocketOutput out, SocketInput in, RequestHead request, BodyStream requestBody, BooleanSupplier stopping,
                   byte[] serverLine, long maxDrain) {
         this.out = out;
         this.in = in;
         this.request = request;
         this.requestBody = requestBody;
-        this.connection = connection;
+        this.stopping = stopping;
         this.serverLine = serverLine;
         this.maxDrain = maxDrain;
         this.continueLock = request.expectContinue() ? new ReentrantLock() : null;
@@ -299,7 +300,7 @@ final class Http1Response implements Response {
     }
 
     private boolean decideKeepAlive(Framing framing) {
-        if (framing == Framing.CLOSE || !request.keepAlive() || connection.isStopping()) return false;
+        if (framing == Framing.CLOSE || !request.keepAlive() || stopping.getAsBoolean()) return false;
         if (headers.containsToken("Connection", "close")) return false;
         if (requestBody.atEnd()) return true;
         if (requestBody.broken()) return false;

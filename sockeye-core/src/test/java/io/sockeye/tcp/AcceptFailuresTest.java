@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import io.sockeye.testing.LogCapture;
+import io.sockeye.testsupport.LogCapture;
 
 /**
  * accept failing (EMFILE: out of descriptors) must not spin the accept loop nor flood the log: each

@@ -173,7 +173,7 @@ class TcpIdleConnectionsTest {
         // method violates its general contract" and killed the accept thread for good)
         int cap = 300;
         TcpServer server = start(config().withMaxConnections(cap), new LineCounter(Duration.ofSeconds(60)));
-        try (io.sockeye.testing.LogCapture log = io.sockeye.testing.LogCapture.of("io.sockeye")) {
+        try (io.sockeye.testsupport.LogCapture log = io.sockeye.testsupport.LogCapture.of("io.sockeye")) {
             List<Thread> crowd = new ArrayList<>();
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.sockeye.testing.LogCapture;
+import io.sockeye.testsupport.LogCapture;
 
 /**
  * The TCP layer on its own: a {@link ConnectionHandler} served by a {@link TcpServer}, driven by plain

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import io.sockeye.HttpServer;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawResponse;
 
 /**
  * On-the-fly gzip is bounded: above a ceiling a text file goes out as it is (a precompressed sibling is

@@ -32,8 +32,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.sockeye.HttpServer;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /** Precompressed siblings, on-the-fly gzip, and the weighted Accept-Encoding that picks between them. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.sockeye.HttpDate;
 import io.sockeye.HttpServer;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /** Validators and conditional requests (RFC 9110 §8.8, §13), on the wire and in {@link Preconditions}. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

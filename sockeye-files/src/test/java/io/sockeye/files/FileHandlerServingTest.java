@@ -31,8 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
 
 /** Index pages, directory redirects (never off-site), methods, and HEAD. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.sockeye.HttpServer;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawResponse;
 
 /** Symbolic links, hidden and unreadable files, FIFOs, shrinking files, excluded directories, error pages. */
 @Timeout(value = 15, unit = TimeUnit.SECONDS)

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.sockeye.HttpServer;
-import io.sockeye.testing.ServerFixture;
-import io.sockeye.testing.TestTls;
+import io.sockeye.testsupport.ServerFixture;
+import io.sockeye.testsupport.TestTls;
 
 /**
  * Files over HTTPS, where {@code sendfile} cannot be used: whole files small (cached) and large

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,13 +24,12 @@ import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 import io.sockeye.Handler;
-import io.sockeye.Headers;
 import io.sockeye.HttpServer;
-import io.sockeye.Parameters;
 import io.sockeye.Request;
-import io.sockeye.testing.RawClient;
-import io.sockeye.testing.RawResponse;
-import io.sockeye.testing.ServerFixture;
+import io.sockeye.testing.TestRequest;
+import io.sockeye.testsupport.RawClient;
+import io.sockeye.testsupport.RawResponse;
+import io.sockeye.testsupport.ServerFixture;
 
 /** Shared helpers for the static-file tests: a loopback server, requests, content, and small parsers. */
 final class FilesTestSupport {
@@ -143,29 +141,11 @@ final class FilesTestSupport {
         assertEquals(0, r.body().length, "no body expected for " + r.statusLine());
     }
 
-    /**
-     * A request with just a method and header fields, for the pure functions that take one. A proxy, so
-     * that methods added to {@link Request} later do not break the tests.
-     */
+    /** A request for {@code /f} with a method and header fields, for the pure functions that take one. */
     static Request request(String method, String... headers) {
-        Headers h = new Headers();
-        for (int i = 0; i < headers.length; i += 2) h.add(headers[i], headers[i + 1]);
-        return (Request) Proxy.newProxyInstance(Request.class.getClassLoader(), new Class<?>[] {Request.class},
-                (proxy, m, args) -> switch (m.getName()) {
-                    case "method" -> method;
-                    case "headers" -> h;
-                    case "header" -> h.get((String) args[0]);
-                    case "target", "rawPath", "path", "pathWithinMount" -> "/f";
-                    case "mountPath" -> "";
-                    case "rawQuery", "pathParameter" -> null;
-                    case "query" -> Parameters.empty();
-                    case "version" -> "HTTP/1.1";
-                    case "contentLength" -> 0L;
-                    case "toString" -> method + " /f " + h;
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    default -> throw new UnsupportedOperationException(m.getName());
-                });
+        TestRequest.Builder b = TestRequest.builder(method, "/f");
+        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return b.build();
     }
 
     // ---- multipart/byteranges ------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.sockeye.HttpServer;
 import io.sockeye.Router;
-import io.sockeye.testing.RawClient;
+import io.sockeye.testsupport.RawClient;
 
 /**
  * The docroot is a jail: no request target, however encoded, reads the secret files placed just outside

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.sockeye.HttpDate;
 import io.sockeye.HttpServer;
-import io.sockeye.testing.RawResponse;
+import io.sockeye.testsupport.RawResponse;
 
 /** Byte ranges (RFC 9110 §14), from memory (small files) and from disk (large ones). */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

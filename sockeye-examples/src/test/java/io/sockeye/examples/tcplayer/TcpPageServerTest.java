@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Timeout;
 
 import io.sockeye.examples.Site;
 import io.sockeye.tcp.TcpServer;
-import io.sockeye.testing.RawClient;
+import io.sockeye.testsupport.RawClient;
 
 @Timeout(20)
 class TcpPageServerTest {

@@ -1,4 +1,4 @@
-package io.sockeye.testing;
+package io.sockeye.testsupport;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

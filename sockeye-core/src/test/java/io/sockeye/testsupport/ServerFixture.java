@@ -1,4 +1,4 @@
-package io.sockeye.testing;
+package io.sockeye.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.sockeye.testing;
+package io.sockeye.testsupport;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,4 +1,4 @@
-package io.sockeye.testing;
+package io.sockeye.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
