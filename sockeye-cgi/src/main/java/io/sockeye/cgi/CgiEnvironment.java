@@ -14,9 +14,10 @@ import io.sockeye.Request;
 import io.sockeye.Version;
 
 /**
- * The meta-variables a script is run with (RFC 3875 §4.1), built from nothing: the server's own
- * environment is never passed on, so no secret of the server leaks to a script and no variable of the
- * server's shell changes what a script does. Shared by CGI and, later, FastCGI.
+ * The meta-variables a script is run with (RFC 3875 §4.1), built from nothing but the request and the
+ * handler's configured variables ({@code extra}: the few passed from the server's environment, see
+ * {@code ServerVariables}, and those set): no secret of the server leaks to a script. Shared by CGI and,
+ * later, FastCGI.
  *
  * <p>Header fields become {@code HTTP_*} variables (§4.1.18), except: {@code Content-Type} and
  * {@code Content-Length}, which have their own; {@code Proxy}, never, since {@code HTTP_PROXY} would
@@ -40,7 +41,7 @@ final class CgiEnvironment {
      * @param documentRoot   the server's document root, or {@code null}
      * @param contentLength  the body's length, or -1 for none
      * @param passAuthorization whether the Authorization field is passed on
-     * @param extra          variables added last (and overriding)
+     * @param extra          variables added last (and overriding): the server's passed ones and the set ones
      * @return the environment, in a stable order
      */
     static Map<String, String> build(Request request, String scriptName, String pathInfo, Path script, Path documentRoot,

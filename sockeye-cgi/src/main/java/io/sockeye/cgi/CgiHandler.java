@@ -6,7 +6,9 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 
 import io.sockeye.Handler;
@@ -39,7 +41,8 @@ import io.sockeye.Status;
  * <h2>How it runs</h2>
  * Directly (no shell), with no arguments, in its own directory and its own process group or session (so
  * that everything it starts can be killed with it), with a clean environment (see
- * {@code CgiEnvironment}; the server's own is never passed on, and {@code HTTP_PROXY} never set), under
+ * {@code CgiEnvironment}; of the server's own only {@code PATH}, the locale and the time zone are passed on
+ * unless {@link Builder#passEnvironment more are named}, and {@code HTTP_PROXY} is never set), under
  * {@link Builder#limits resource limits} (CPU time, address space, open files, processes). The request
  * body is read whole before a script slot is taken (in memory up to a bound, else in a spool file), so the
  * script is told CONTENT_LENGTH even for a chunked body and a client slow to upload holds no slot; the
@@ -101,7 +104,10 @@ public final class CgiHandler implements Handler {
         this.timeout = b.timeout;
         this.slots = b.sharedWith != null ? b.sharedWith.slots : new ScriptSlots(b.maxConcurrent);
         this.queueTimeout = b.queueTimeout;
-        this.environment = Map.copyOf(b.environment);
+        // the server's variables first, then the set ones, which win (CgiEnvironment puts them last)
+        Map<String, String> env = ServerVariables.inherited(b.passed, b.serverEnvironment);
+        env.putAll(b.environment);
+        this.environment = Map.copyOf(env);
         this.passAuthorization = b.passAuthorization;
         this.localRedirects = b.localRedirects;
         this.space = b.sharedWith != null ? b.sharedWith.space
@@ -313,6 +319,8 @@ public final class CgiHandler implements Handler {
         private int maxConcurrent = 16 * Runtime.getRuntime().availableProcessors();
         private Duration queueTimeout = Duration.ofSeconds(5);
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private final Set<String> passed = new LinkedHashSet<>(ServerVariables.DEFAULT_PASSED);
+        private Map<String, String> serverEnvironment = System.getenv();
         private boolean passAuthorization;
         private Handler localRedirects;
         private Path spoolDirectory;
@@ -360,9 +368,48 @@ public final class CgiHandler implements Handler {
             return this;
         }
 
-        /** @param name a variable @param value its value @return this, with the variable added to every script's environment */
+        /**
+         * Sets a variable in every script's environment (over one of the same name passed from the server's).
+         *
+         * @param name  a variable: a shell-style name, neither {@code HTTP_*} (the request's header fields;
+         *              {@code HTTP_PROXY} is httpoxy) nor a meta-variable the server sets per request
+         * @param value its value
+         * @return this
+         * @throws IllegalArgumentException for a name so refused, or a value holding NUL
+         */
         public Builder environment(String name, String value) {
-            environment.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
+            ServerVariables.checkName(Objects.requireNonNull(name));
+            ServerVariables.checkValue(name, Objects.requireNonNull(value));
+            environment.put(name, value);
+            return this;
+        }
+
+        /**
+         * Passes a variable of the server's environment on to scripts, when the server has it. By default
+         * {@code PATH}, {@code LANG}, {@code LC_ALL}, {@code LC_CTYPE} and {@code TZ} are passed (a script
+         * then finds the interpreters the user's shell finds, as with {@code python -m http.server --cgi});
+         * without the server's {@code PATH}, scripts get {@code /usr/local/bin:/usr/bin:/bin}. Nothing else
+         * of the server's is passed.
+         *
+         * @param name a variable, with the rules of {@link #environment(String, String)}
+         * @return this
+         * @throws IllegalArgumentException for a refused name
+         */
+        public Builder passEnvironment(String name) {
+            ServerVariables.checkName(Objects.requireNonNull(name));
+            passed.add(name);
+            return this;
+        }
+
+        /** @return this, passing none of the server's variables (not even the default ones: PATH is then the fixed one) */
+        public Builder passNoEnvironment() {
+            passed.clear();
+            return this;
+        }
+
+        /** For tests: the server environment variables are taken from (the process's by default). */
+        Builder serverEnvironment(Map<String, String> server) {
+            this.serverEnvironment = Map.copyOf(server);
             return this;
         }
 

@@ -96,7 +96,7 @@ class CgiEnvironmentWireTest {
             assertEquals(Integer.toString(c.localPort()), e.get("REMOTE_PORT"), "the client socket's port");
             assertEquals("/cgi-bin/env.sh/a/b?x=1&y=%20", e.get("REQUEST_URI"));
             assertEquals(root.toAbsolutePath().normalize().toString(), e.get("DOCUMENT_ROOT"));
-            assertEquals(CgiEnvironment.DEFAULT_PATH, e.get("PATH"));
+            assertEquals(System.getenv().getOrDefault("PATH", CgiEnvironment.DEFAULT_PATH), e.get("PATH"), "the server's PATH");
             assertEquals("demo site", e.get("SITE_NAME"), "environment(k, v)");
             assertEquals("example.test:8081", e.get("HTTP_HOST"));
             assertEquals("raw-test", e.get("HTTP_USER_AGENT"));
@@ -118,25 +118,64 @@ class CgiEnvironmentWireTest {
             Set<String> unexpected = new TreeSet<>(e.keySet());
             unexpected.removeAll(expected);
             unexpected.removeAll(OPTIONAL);
+            unexpected.removeAll(Set.of("LANG", "LC_ALL", "LC_CTYPE", "TZ")); // the server's, when it has them
             assertEquals(Set.of(), unexpected, "variables nobody asked for; the whole environment: " + e);
             assertTrue(e.keySet().containsAll(expected), "missing: " + expected + " in " + e.keySet());
         }
     }
 
     @Test
-    void nothingFromTheServersOwnEnvironment() throws Exception {
+    void ofTheServersOwnEnvironmentOnlyPathLocaleAndTimeZone() throws Exception {
         Map<String, String> e = parseEnv(CgiTesting.get(server, "/cgi-bin/env.sh").body());
-        for (String own : new String[] {"HOME", "USER", "JAVA_HOME", "PWD", "LANG", "SHELL", "MAVEN_OPTS", "CLASSPATH"}) {
+        for (String own : new String[] {"HOME", "USER", "JAVA_HOME", "PWD", "SHELL", "MAVEN_OPTS", "CLASSPATH"}) {
             assertFalse(e.containsKey(own), own + " must not reach the script: " + e);
         }
+        Set<String> passed = Set.of("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ");
         for (Map.Entry<String, String> own : System.getenv().entrySet()) {
-            if (own.getKey().equals("PATH")) continue;
-            assertFalse(e.containsKey(own.getKey()), "the server's own " + own.getKey() + " reached the script");
+            if (passed.contains(own.getKey())) {
+                assertEquals(own.getValue(), e.get(own.getKey()), "the server's " + own.getKey() + " is passed");
+            } else {
+                assertFalse(e.containsKey(own.getKey()), "the server's own " + own.getKey() + " reached the script");
+            }
         }
-        String jvmPath = System.getenv("PATH");
-        if (jvmPath != null && !jvmPath.equals(CgiEnvironment.DEFAULT_PATH)) {
-            assertFalse(jvmPath.equals(e.get("PATH")), "the server's own PATH reached the script");
+    }
+
+    @Test
+    void passedAndSetVariablesFromAnEnvironmentOtherThanTheJvms() throws Exception {
+        Map<String, String> serverEnv = Map.of("PATH", "/home/u/venv/bin:/usr/bin:/bin", "LANG", "C.UTF-8",
+                "TZ", "Europe/Paris", "AWS_SECRET_ACCESS_KEY", "s3cr3t", "http_proxy", "http://corp:3128",
+                "PROJECT", "demo", "EMPTY", "");
+        CgiHandler handler = CgiHandler.builder(cgiBin).serverEnvironment(serverEnv)
+                .passEnvironment("PROJECT").passEnvironment("EMPTY").passEnvironment("NOT_SET_ANYWHERE")
+                .environment("TZ", "UTC").build();
+        try (HttpServer other = CgiTesting.start(Router.create().mount("/cgi-bin/", handler))) {
+            Map<String, String> e = parseEnv(CgiTesting.get(other, "/cgi-bin/env.sh").body());
+            assertEquals("/home/u/venv/bin:/usr/bin:/bin", e.get("PATH"), "a virtualenv's PATH reaches the script");
+            assertEquals("C.UTF-8", e.get("LANG"));
+            assertEquals("UTC", e.get("TZ"), "a set variable wins over a passed one");
+            assertEquals("demo", e.get("PROJECT"), "passEnvironment(name)");
+            assertEquals("", e.get("EMPTY"), "an empty value is still a value");
+            assertFalse(e.containsKey("NOT_SET_ANYWHERE"));
+            assertFalse(e.containsKey("AWS_SECRET_ACCESS_KEY"), "not named, not passed");
+            assertFalse(e.containsKey("http_proxy"));
         }
+        CgiHandler none = CgiHandler.builder(cgiBin).serverEnvironment(serverEnv).passNoEnvironment().build();
+        try (HttpServer other = CgiTesting.start(Router.create().mount("/cgi-bin/", none))) {
+            Map<String, String> e = parseEnv(CgiTesting.get(other, "/cgi-bin/env.sh").body());
+            assertEquals(CgiEnvironment.DEFAULT_PATH, e.get("PATH"), "passNoEnvironment: the fixed PATH");
+            assertFalse(e.containsKey("LANG"));
+        }
+    }
+
+    @ParameterizedTest(name = "[{index}] ''{0}''")
+    @CsvSource({"HTTP_PROXY", "http_proxy", "Http_Host", "REMOTE_ADDR", "SCRIPT_NAME", "SSL_CLIENT_S_DN", "HTTPS",
+            "1ABC", "A-B", "'A B'", "''", "'A=B'"})
+    void namesAScriptMustNotGetFromTheOperatorAreRefused(String name) {
+        CgiHandler.Builder b = CgiHandler.builder(cgiBin);
+        var passing = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> b.passEnvironment(name));
+        var setting = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> b.environment(name, "x"));
+        assertFalse(passing.getMessage().isBlank());
+        assertEquals(passing.getMessage(), setting.getMessage());
     }
 
     @Test

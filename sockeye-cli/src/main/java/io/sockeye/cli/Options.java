@@ -10,6 +10,7 @@ import java.util.List;
 
 import io.sockeye.ServerConfig;
 import io.sockeye.Version;
+import io.sockeye.cgi.CgiHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
@@ -63,6 +64,11 @@ final class Options {
 
     @Option(names = "--cgi-timeout", paramLabel = "SECONDS", description = "Kill a CGI script after this long (default 30).")
     int cgiTimeout = 30;
+
+    @Option(names = "--cgi-env", paramLabel = "NAME[=VALUE]", description = "Pass this variable of the server's"
+            + " environment on to CGI scripts, or set it to VALUE (repeatable). PATH, LANG, LC_ALL, LC_CTYPE and TZ"
+            + " are passed already, nothing else is; HTTP_* names never are.")
+    List<String> cgiEnv = new ArrayList<>();
 
     @Option(names = "--max-connections", paramLabel = "N", description = "Connections open at once (default 10000; at the"
             + " cap the longest-idle ones are closed to admit new clients; lowered to what 'ulimit -n' allows).")
@@ -146,6 +152,12 @@ final class Options {
             cleaned.add(clean);
         }
         cgiDirs = cleaned; // without their slashes from here on, as the site mounts them
+        if (!cgiEnv.isEmpty() && !cgi && cgiDirs.isEmpty()) return "--cgi-env is for CGI scripts: add --cgi";
+        try {
+            Site.cgiEnvironment(CgiHandler.builder(directory), cgiEnv); // the handler's own checks, said now
+        } catch (IllegalArgumentException e) {
+            return "--cgi-env: " + e.getMessage();
+        }
         if (bind != null) {
             try {
                 bindAddress = InetAddress.getByName(bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind);

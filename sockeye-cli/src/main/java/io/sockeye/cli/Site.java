@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 import io.sockeye.Handler;
@@ -38,19 +39,34 @@ final class Site {
             files.exclude(scripts); // a script's source is never sent, whatever path or link leads to it
             // Mounted whether or not it exists yet: a cgi-bin/ made after the start runs its scripts (as
             // python -m http.server --cgi does) instead of having them served as static files or 403s.
-            CgiHandler scriptsHere = CgiHandler.builder(scripts)
+            CgiHandler.Builder scriptsHere = CgiHandler.builder(scripts)
                     .shareLimitsWith(first)
                     .documentRoot(root)
                     .timeout(Duration.ofSeconds(options.cgiTimeout))
                     .localRedirects(router)
                     // the command's JVM starts no processes of its own: whatever a script leaves running
                     // after its request (a setsid'd daemon, say) is adopted and killed
-                    .adoptOrphans(true)
-                    .build();
-            if (first == null) first = scriptsHere;
-            router.mount("/" + dir + "/", scriptsHere);
+                    .adoptOrphans(true);
+            cgiEnvironment(scriptsHere, options.cgiEnv);
+            CgiHandler handler = scriptsHere.build();
+            if (first == null) first = handler;
+            router.mount("/" + dir + "/", handler);
         }
         return router.mount("/", files.build());
+    }
+
+    /**
+     * {@code --cgi-env}: {@code NAME} passes the server's variable, {@code NAME=VALUE} sets one.
+     *
+     * @throws IllegalArgumentException for a name or value the CGI handler refuses
+     */
+    static CgiHandler.Builder cgiEnvironment(CgiHandler.Builder scripts, List<String> entries) {
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            if (eq < 0) scripts.passEnvironment(entry);
+            else scripts.environment(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+        return scripts;
     }
 
     static Set<String> cgiDirectories(Options options) {
