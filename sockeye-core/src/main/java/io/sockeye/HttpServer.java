@@ -49,6 +49,25 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
+     * The common case in one line: serves {@code handler} on {@code port} of every interface with the
+     * {@linkplain ServerConfig#defaults() default limits}, as {@code create(ServerConfig.defaults().withPort(port),
+     * handler).start()}.
+     *
+     * <pre>{@code
+     * HttpServer server = HttpServer.start(8080, (req, res) -> res.send("Hello!"));
+     * }</pre>
+     *
+     * @param port    the port, or 0 for any free one ({@link #port()} then says which)
+     * @param handler what answers every request
+     * @return the server, listening
+     * @throws java.net.BindException if the port is in use; the message says which
+     * @throws IOException            if the socket cannot be opened
+     */
+    public static HttpServer start(int port, Handler handler) throws IOException {
+        return create(ServerConfig.defaults().withPort(port), handler).start();
+    }
+
+    /**
      * Binds the port and starts serving; returns once the socket is listening.
      *
      * @return this

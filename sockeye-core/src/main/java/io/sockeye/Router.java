@@ -27,7 +27,7 @@ import io.sockeye.form.PercentDecoder;
  * segment) or, last, a rest parameter ({@code {path...}}, the rest of the path after its slash, possibly
  * empty). Segments
  * are compared percent-decoded, and parameters are decoded, one segment at a time, so {@code %2F} inside
- * a segment stays inside it. A mount is a prefix ending in {@code /}; the mounted handler sees the prefix
+ * a segment stays inside it. A mount is a prefix ({@code /static/}, or {@code /static}: the same); the mounted handler sees the prefix
  * as {@link Request#mountPath()}. A router mounted in another routes the path below its mount point, so
  * routers nest.
  *
@@ -40,8 +40,9 @@ import io.sockeye.form.PercentDecoder;
  * Among the routes whose path matches, an exact path beats a pattern, a pattern beats a mount, and a
  * longer mount beats a shorter one; the first of these whose method matches answers (a {@code GET} route
  * also answers {@code HEAD}; a mount answers every method). If paths matched but no method did, the reply
- * is 405 with {@code Allow} ({@code OPTIONS} gets 204 with {@code Allow}). If nothing matched, a mount's
- * prefix without its slash ({@code /static}) gets a 301 to the prefix; anything else, the
+ * is 405 with {@code Allow} ({@code OPTIONS} gets 204 with {@code Allow}). A mount's prefix without its
+ * slash ({@code /static}) that no route matched gets a 301 to the prefix, even where a shorter mount
+ * ({@code /}) would match it; anything else, the
  * {@linkplain #notFound(Handler) not-found handler} (a 404 by default).
  *
  * <p>Configure the router before the server starts; it is then safe for concurrent use.
@@ -114,16 +115,19 @@ public final class Router implements Handler {
     /**
      * Sends every request whose path starts with {@code prefix} to {@code handler}, whatever its method.
      *
-     * @param prefix  a path ending in {@code /}, as {@code /static/}; {@code /} mounts everything
+     * @param prefix  a path, as {@code /static/} or {@code /static} (the same mount: it covers
+     *                {@code /static/...}, and {@code /static} itself is redirected to {@code /static/});
+     *                {@code /} mounts everything
      * @param handler the handler; it sees the prefix (without its slash) as {@link Request#mountPath()}
      * @return this
-     * @throws IllegalArgumentException if the prefix does not start and end with {@code /}
+     * @throws IllegalArgumentException if the prefix does not start with {@code /}
      */
     public Router mount(String prefix, Handler handler) {
         Objects.requireNonNull(handler, "handler");
-        if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
-            throw new IllegalArgumentException("a mount prefix starts and ends with '/': " + prefix);
+        if (!prefix.startsWith("/")) {
+            throw new IllegalArgumentException("a mount prefix starts with '/': " + prefix);
         }
+        if (!prefix.endsWith("/")) prefix += "/";
         mounts.add(new Mount(prefix, prefix.substring(0, prefix.length() - 1), handler));
         mounts.sort(Comparator.comparingInt((Mount m) -> m.prefix.length()).reversed());
         return this;
@@ -185,9 +189,15 @@ public final class Router implements Handler {
                 allowed = addMethods(allowed, List.of(r));
             }
         }
-        for (Mount m : mounts) {
+        for (Mount m : mounts) { // longest first
             if (path.startsWith(m.prefix)) {
                 m.handler.handle(new RoutedRequest(request, mountPath + m.mountPath, Map.of()), response);
+                return;
+            }
+            if (allowed == null && path.equals(m.mountPath) && !m.mountPath.isEmpty()) {
+                // "/static" belongs to the "/static/" mount, not to a shorter one ("/") that also matches
+                String query = request.rawQuery();
+                response.redirect(Status.MOVED_PERMANENTLY, raw + "/" + (query == null ? "" : "?" + query));
                 return;
             }
         }
@@ -201,13 +211,6 @@ public final class Router implements Handler {
                 response.sendError(Status.METHOD_NOT_ALLOWED, method + " is not allowed here");
             }
             return;
-        }
-        for (Mount m : mounts) {
-            if (path.equals(m.mountPath) && !m.mountPath.isEmpty()) {
-                String query = request.rawQuery();
-                response.redirect(Status.MOVED_PERMANENTLY, raw + "/" + (query == null ? "" : "?" + query));
-                return;
-            }
         }
         notFound.handle(request, response);
     }

@@ -246,6 +246,16 @@ public final class ServerConfig {
         return toBuilder().bindAddress(value).build();
     }
 
+    /**
+     * @param address an IP address ({@code "127.0.0.1"}, {@code "::1"}, {@code "[::1]"}) or a host name
+     *                resolved now ({@code "localhost"}), the address to listen on
+     * @return a copy with it
+     * @throws IllegalArgumentException if the name does not resolve
+     */
+    public ServerConfig withBindAddress(String address) {
+        return toBuilder().bindAddress(address).build();
+    }
+
     /** @param value see {@link #port()} @return a copy with it */
     public ServerConfig withPort(int value) {
         return toBuilder().port(value).build();
@@ -399,6 +409,23 @@ public final class ServerConfig {
         /** @param value see {@link ServerConfig#bindAddress()} @return this */
         public Builder bindAddress(InetAddress value) {
             bindAddress = value;
+            return this;
+        }
+
+        /**
+         * @param address an IP address or a host name resolved now, as {@link ServerConfig#withBindAddress(String)}
+         * @return this
+         * @throws IllegalArgumentException if the name does not resolve
+         */
+        public Builder bindAddress(String address) {
+            String host = address.length() > 2 && address.startsWith("[") && address.endsWith("]")
+                    ? address.substring(1, address.length() - 1) : address;
+            if (host.isEmpty()) throw new IllegalArgumentException("an empty bind address (null means all interfaces)");
+            try {
+                bindAddress = InetAddress.getByName(host);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("cannot resolve the bind address: " + address, e);
+            }
             return this;
         }
 

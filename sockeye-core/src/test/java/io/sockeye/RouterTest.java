@@ -346,8 +346,39 @@ class RouterTest {
         assertThrows(IllegalArgumentException.class, () -> Router.create().get(pattern, (req, res) -> res.send("x")), pattern);
     }
 
+    @Test
+    void aMountPrefixWithoutItsTrailingSlashIsTheSameMount() throws Exception {
+        Handler show = (req, res) -> res.send(req.mountPath() + "|" + req.pathWithinMount());
+        serve(Router.create().mount("/files", show).mount("/", (req, res) -> res.send("root")));
+        assertResponse(200, "/files|/a.txt", get("/files/a.txt"));
+        assertResponse(200, "/files|/", get("/files/"));
+        HttpResponse<String> bare = get("/files");
+        assertEquals(301, bare.statusCode(), "the bare prefix goes to the mount, as with '/files/'");
+        assertEquals("/files/", bare.headers().firstValue("Location").orElse(""));
+        assertResponse(200, "root", get("/filesystem"), "a longer name is not inside the mount");
+    }
+
+    @Test
+    void theOneLineStartServesOnTheGivenPort() throws Exception {
+        HttpServer server = HttpServer.start(0, (req, res) -> res.send("one line"));
+        servers.add(server);
+        assertTrue(server.port() > 0);
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertResponse(200, "one line", r);
+    }
+
+    @Test
+    void aBindAddressGivenAsTextIsResolvedOrRefused() {
+        assertEquals("127.0.0.1", ServerConfig.defaults().withBindAddress("127.0.0.1").bindAddress().getHostAddress());
+        assertTrue(ServerConfig.defaults().withBindAddress("[::1]").bindAddress().isLoopbackAddress());
+        assertTrue(ServerConfig.defaults().withBindAddress("::1").bindAddress() instanceof java.net.Inet6Address);
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults().withBindAddress("no-such-host.invalid"));
+        assertThrows(IllegalArgumentException.class, () -> ServerConfig.defaults().withBindAddress(""));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"", "static/", "/static", "static"})
+    @ValueSource(strings = {"", "static/", "static"})
     void malformedMountPrefixesAreRejected(String prefix) {
         assertThrows(IllegalArgumentException.class, () -> Router.create().mount(prefix, (req, res) -> res.send("x")), prefix);
     }
