@@ -123,7 +123,8 @@ public interface Response {
 
     /**
      * Sends an error or status page: the status, and a short HTML body that shows it and the message
-     * (escaped), unless the status forbids a body. Replaces any body-related fields set so far.
+     * (escaped), unless the status forbids a body. Replaces any body-related fields set so far, except a
+     * 416's {@code Content-Range} ({@code bytes *}{@code /length}, RFC 9110 §15.5.17).
      *
      * @param status  the status
      * @param message a short, public explanation, or {@code null}

@@ -54,6 +54,9 @@ record ScriptLocation(Path script, String scriptName, String pathInfo) {
             if (request.path().endsWith("/")) info.append('/'); // "/script/" has PATH_INFO "/" 
             return new ScriptLocation(p, name.toString(), info.toString());
         }
-        throw new HttpException(Status.FORBIDDEN, "no script named");
+        // the path names the directory itself, or a folder in it: say what belongs there
+        String folder = request.path().endsWith("/") ? request.path() : request.path() + "/";
+        throw new HttpException(Status.FORBIDDEN, folder + " is a folder of CGI scripts, which are run, not listed:"
+                + " ask for a script in it, as " + folder + "NAME");
     }
 }

@@ -31,6 +31,21 @@ class CgiDirectoryTest {
     }
 
     @Test
+    void askingForTheFolderItselfSaysScriptsAreRunNotListed(@TempDir Path site) throws Exception {
+        Path cgiBin = site.resolve("cgi-bin");
+        script(cgiBin, "sub/hello.sh", answering("hello"));
+        try (HttpServer server = CgiTesting.start(Router.create().mount("/cgi-bin/", CgiHandler.of(cgiBin)))) {
+            for (String folder : new String[] {"/cgi-bin/", "/cgi-bin/sub/", "/cgi-bin/sub"}) {
+                RawResponse r = get(server, folder);
+                assertEquals(403, r.status(), folder);
+                String expected = (folder.endsWith("/") ? folder : folder + "/") + " is a folder of CGI scripts, which are"
+                        + " run, not listed: ask for a script in it, as " + (folder.endsWith("/") ? folder : folder + "/") + "NAME";
+                org.junit.jupiter.api.Assertions.assertTrue(r.text().contains(expected), folder + ": " + r.text());
+            }
+        }
+    }
+
+    @Test
     void aDirectoryCreatedAfterTheStartIsServedOnceItExists(@TempDir Path site) throws Exception {
         Path cgiBin = site.resolve("cgi-bin");
         try (HttpServer server = CgiTesting.start(Router.create().mount("/cgi-bin/", CgiHandler.of(cgiBin)))) {

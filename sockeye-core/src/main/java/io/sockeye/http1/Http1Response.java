@@ -141,6 +141,8 @@ final class Http1Response implements Response {
         if (body != null) body.discardUncommitted();
         for (String name : new String[] {"Content-Type", "Content-Length", "Content-Encoding", "Content-Range",
                 "ETag", "Last-Modified", "Transfer-Encoding"}) {
+            // a 416 keeps its "Content-Range: bytes */length", which tells the client the length (RFC 9110 §15.5.17)
+            if (errorStatus == Status.RANGE_NOT_SATISFIABLE && name.equals("Content-Range")) continue;
             headers.remove(name);
         }
         if (Status.forbidsContent(errorStatus)) {

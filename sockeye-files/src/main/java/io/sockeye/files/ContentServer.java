@@ -100,12 +100,12 @@ final class ContentServer {
         switch (ranges) {
             case ByteRanges.Full full -> sendWhole(request, response, rep);
             case ByteRanges.Unsatisfiable none -> {
-                // RFC 9110 §15.5.17: a 416 says how long the content is; sendError would drop Content-Range
-                for (String name : new String[] {"Last-Modified", "ETag", "Accept-Ranges", "Content-Encoding"}) {
-                    response.headers().remove(name);
-                }
-                response.status(Status.RANGE_NOT_SATISFIABLE).header("Content-Range", "bytes */" + size);
-                response.send("text/plain", "416 Range Not Satisfiable: the content is " + size + " bytes long\n");
+                // RFC 9110 §15.5.17: a 416 says how long the content is (sendError keeps a 416's Content-Range);
+                // an HTML page like every other error's
+                response.headers().remove("Accept-Ranges");
+                response.header("Content-Range", "bytes */" + size);
+                response.sendError(Status.RANGE_NOT_SATISFIABLE, "The range asked for is not within the content, which is "
+                        + size + " bytes long.");
             }
             case ByteRanges.Partial partial when partial.ranges().size() == 1 -> {
                 ByteRanges.Range r = partial.ranges().get(0);

@@ -127,6 +127,11 @@ class RangeRequestsTest {
             HttpResponse<byte[]> r = get(server, path, "Range", range);
             assertEquals(416, r.statusCode(), range);
             assertEquals("bytes */" + len, header(r, "Content-Range"), "416 for " + range + " says the length (§15.5.17)");
+            assertTrue(header(r, "Content-Type").startsWith("text/html"), "an HTML page like every other error's");
+            String page = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(page.contains(len + " bytes long"), page);
+            assertNull(header(r, "ETag"), "an error page is not the file");
+            assertNull(header(r, "Accept-Ranges"));
         }
     }
 
