@@ -48,6 +48,35 @@ public final class Examples {
         server.awaitTermination();
     }
 
+    /** A command line an example cannot use: said in one line, with exit status 2, not a stack trace. */
+    public static final class UsageException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message what is wrong */
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @param args     the example's arguments
+     * @param index    which one is the port
+     * @param fallback the port when it is not given
+     * @return the port
+     * @throws UsageException if it is not a number from 0 to 65535
+     */
+    public static int port(String[] args, int index, int fallback) {
+        if (args.length <= index) return fallback;
+        String text = args[index];
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 0 && port <= 65535) return port;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new UsageException("not a port: '" + text + "' (a number from 0 to 65535; 0 picks a free one)");
+    }
+
     private static void add(String name, Main main, String description) {
         EXAMPLES.put(name, main);
         DESCRIPTIONS.put(name, description);
@@ -60,6 +89,15 @@ public final class Examples {
             DESCRIPTIONS.forEach((name, text) -> System.err.printf("  %-16s %s%n", name, text));
             System.exit(2);
         }
-        main.run(Arrays.copyOfRange(args, 1, args.length));
+        try {
+            main.run(Arrays.copyOfRange(args, 1, args.length));
+        } catch (UsageException e) {
+            System.err.println(args[0] + ": " + e.getMessage());
+            System.err.println("usage: ./example " + args[0] + " " + DESCRIPTIONS.get(args[0]).replaceAll("^.*?(\\[.*)?$", "$1"));
+            System.exit(2);
+        } catch (java.net.BindException e) {
+            System.err.println(args[0] + ": cannot listen: " + e.getMessage());
+            System.exit(1);
+        }
     }
 }

@@ -26,7 +26,7 @@ public final class SiteServer {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
+        int port = io.sockeye.examples.Examples.port(args, 0, 8000);
         HttpServer server = start(null, port, Path.of(args.length > 1 ? args[1] : "site"));
         Examples.serveUntilStopped(server, "Serving");
     }

@@ -47,7 +47,7 @@ public final class PageServer {
     }
 
     public static void main(String[] args) throws IOException {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
+        int port = io.sockeye.examples.Examples.port(args, 0, 8000);
         PageServer pages = create(Path.of(args.length > 1 ? args[1] : "site"));
         try (ServerSocket server = new ServerSocket()) {
             server.setReuseAddress(true);

@@ -16,7 +16,7 @@ public final class SocketClient {
 
     public static void main(String[] args) throws IOException {
         String host = args.length > 0 ? args[0] : "127.0.0.1";
-        int port = args.length > 1 ? Integer.parseInt(args[1]) : 8000;
+        int port = io.sockeye.examples.Examples.port(args, 1, 8000);
         System.out.println("reply is: " + ask(host, port, "can you hear me?"));
     }
 

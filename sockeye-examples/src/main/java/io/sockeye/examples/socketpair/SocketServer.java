@@ -30,7 +30,7 @@ public final class SocketServer {
     }
 
     public static void main(String[] args) throws IOException {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
+        int port = io.sockeye.examples.Examples.port(args, 0, 8000);
         try (ServerSocket server = listen(new InetSocketAddress(port))) {
             System.out.println("Listening on port " + server.getLocalPort());
             serveOne(server, System.out);

@@ -24,7 +24,7 @@ public final class YesServer implements ConnectionHandler {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
+        int port = io.sockeye.examples.Examples.port(args, 0, 8000);
         TcpServer server = start(new InetSocketAddress(port));
         System.out.println("Listening on port " + server.port() + "; Ctrl-C stops");
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));

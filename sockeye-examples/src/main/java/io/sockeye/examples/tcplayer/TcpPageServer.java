@@ -35,7 +35,7 @@ public final class TcpPageServer implements ConnectionHandler {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
+        int port = io.sockeye.examples.Examples.port(args, 0, 8000);
         TcpServer server = start(new InetSocketAddress(port), Path.of(args.length > 1 ? args[1] : "site"));
         System.out.println("Serving on port " + server.port() + "; Ctrl-C stops");
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));

@@ -34,8 +34,8 @@ public final class TimeServer {
     }
 
     public static void main(String[] args) throws Exception {
-        int httpPort = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
-        int daytimePort = args.length > 1 ? Integer.parseInt(args[1]) : 8013;
+        int httpPort = io.sockeye.examples.Examples.port(args, 0, 8000);
+        int daytimePort = io.sockeye.examples.Examples.port(args, 1, 8013);
         TcpServer daytime = daytime(new InetSocketAddress(daytimePort), Clock.systemDefaultZone());
         HttpServer http = HttpServer.create(ServerConfig.defaults().withPort(httpPort).withAccessLog(true),
                 Router.create().get("/time", http(Clock.systemDefaultZone()))).start();
