@@ -316,6 +316,41 @@ class WireTlsTest {
         }
     }
 
+    @Test
+    void clientsThatConnectAndSayNothingHoldNoRecordBufferOrEngine() throws Exception {
+        // a crowd of silent connections, each held until the head timeout: before a client's first byte the
+        // server keeps no 16 KB record buffer and no SSLEngine for it (with them, 8,000 such clients filled
+        // the command-line server's 256 MB heap; see TlsChannel.readFirstBytes)
+        int crowd = 1000;
+        try (HttpServer patient = ServerFixture.start(ServerFixture.loopback().withTls(TestTls.serverConfig())
+                .withRequestHeadTimeout(Duration.ofSeconds(30)), (req, res) -> res.send("hi"))) {
+            try (RawClient c = new RawClient(TestTls.connect(patient.port()), 5_000)) { // warm up: classes, pools
+                assertEquals(200, c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status());
+            }
+            java.util.List<Socket> silent = new java.util.ArrayList<>();
+            try {
+                long before = heapAfterGc();
+                for (int i = 0; i < crowd; i++) silent.add(new Socket(InetAddress.getLoopbackAddress(), patient.port()));
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (patient.connectionCount() < crowd && System.nanoTime() < deadline) Thread.sleep(20);
+                assertTrue(patient.connectionCount() >= crowd, "accepted " + patient.connectionCount());
+                Thread.sleep(200); // each one's thread is now waiting in its first read
+                long perConnection = (heapAfterGc() - before) / crowd;
+                assertTrue(perConnection < 10_000, "heap per silent connection: " + perConnection + " bytes");
+            } finally {
+                for (Socket s : silent) s.close();
+            }
+        }
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        return Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    }
+
     private void awaitNoConnections() throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (server.connectionCount() > 0 && System.nanoTime() < deadline) Thread.sleep(20);

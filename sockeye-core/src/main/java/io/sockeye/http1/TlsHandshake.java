@@ -31,15 +31,17 @@ final class TlsHandshake {
      *         failure answered where it can be, and logged), and the connection should be closed
      */
     static TlsChannel begin(TcpConnection connection, TlsEngines engines, long timeoutNanos, byte[] serverLine) {
-        TlsChannel tls = new TlsChannel(connection.channel(), engines.create());
         connection.setShrinkingTimeout(timeoutNanos);
         connection.setWriteTimeout(timeoutNanos);
+        TlsChannel tls = null;
         try {
-            int first = tls.peekFirstByte();
-            if (first < 0) {
+            // no engine and no record buffer until the client has said something
+            ByteBuffer received = TlsChannel.readFirstBytes(connection.channel());
+            if (received == null) {
                 LOG.log(Level.DEBUG, () -> connection + ": closed before a TLS handshake");
                 return null;
             }
+            int first = received.get(0) & 0xff;
             if (first != TlsChannel.HANDSHAKE_RECORD) {
                 boolean http = first >= 'A' && first <= 'Z';
                 LOG.log(Level.INFO, () -> "TLS handshake from " + peer(connection) + " failed: "
@@ -47,11 +49,12 @@ final class TlsHandshake {
                 if (http) answerPlainHttp(connection, serverLine);
                 return null;
             }
+            tls = new TlsChannel(connection.channel(), engines.create(), received);
             tls.handshake();
             return tls;
         } catch (IOException | RuntimeException e) {
             // RuntimeException: the JDK's engine throws some of its failures unchecked
-            if (e instanceof javax.net.ssl.SSLException && !connection.timedOut()) tls.sendFailureAlert();
+            if (e instanceof javax.net.ssl.SSLException && tls != null && !connection.timedOut()) tls.sendFailureAlert();
             String why = connection.timedOut() ? "not finished within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"
                     : LogText.escape(String.valueOf(e.getMessage()));
             LOG.log(Level.INFO, () -> "TLS handshake from " + peer(connection) + " failed: " + why);

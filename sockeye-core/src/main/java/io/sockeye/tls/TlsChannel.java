@@ -44,6 +44,8 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
     private static final ByteBuffer[] NOTHING = {ByteBuffer.allocate(0)};
     /** Key updates and other post-handshake messages answered on one connection, at most. */
     private static final int MAX_POST_HANDSHAKE = 64;
+    /** The first read's size: a record header (5 bytes) and more, far less than a record buffer. */
+    private static final int FIRST_READ = 64;
     /** Records gathered in one socket write, at most: fewer system calls for large bodies. */
     private static final int RECORDS_PER_WRITE = 4;
     /** Arrays kept per size while their connections idle: 256 of about 16 KB each, 4 MB per pool. */
@@ -74,12 +76,35 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
     private int postHandshake;
 
     /**
-     * @param socket the connected socket, in blocking mode
-     * @param engine a server-mode engine, configured, whose handshake has not begun
+     * @param socket   the connected socket, in blocking mode
+     * @param engine   a server-mode engine, configured, whose handshake has not begun
+     * @param received what was read from the socket already (see {@link #readFirstBytes}), in read mode
      */
-    public TlsChannel(SocketChannel socket, SSLEngine engine) {
+    public TlsChannel(SocketChannel socket, SSLEngine engine, ByteBuffer received) {
         this.socket = socket;
         this.engine = engine;
+        if (received.hasRemaining()) {
+            ByteBuffer in = take(Math.max(packetSize(), received.remaining()));
+            netIn = in.put(received).flip();
+        }
+    }
+
+    /**
+     * Waits for the peer's first bytes, read into a small buffer of their own: a connection that has sent
+     * nothing yet holds neither a record buffer (16 KB) nor an engine, so that thousands of clients that
+     * connect and stay silent until the head timeout cost the server little more than their sockets. A
+     * TLS client starts with a handshake record ({@link #HANDSHAKE_RECORD}), a plain HTTP client with a
+     * method's first letter.
+     *
+     * @param socket the connected socket, in blocking mode
+     * @return the bytes read, at least one, in read mode; or {@code null} if the peer closed first
+     */
+    public static ByteBuffer readFirstBytes(SocketChannel socket) throws IOException {
+        ByteBuffer first = ByteBuffer.allocate(FIRST_READ);
+        while (first.position() == 0) {
+            if (socket.read(first) < 0) return null;
+        }
+        return first.flip();
     }
 
     /** @return the session once the handshake is done (protocol, cipher suite, peer certificates) */
@@ -91,20 +116,6 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
     public String applicationProtocol() {
         String p = engine.getApplicationProtocol();
         return p == null || p.isEmpty() ? null : p;
-    }
-
-    /**
-     * Waits for the peer's first byte without consuming it: a TLS client starts with a handshake record
-     * ({@link #HANDSHAKE_RECORD}), a plain HTTP client with a method's first letter.
-     *
-     * @return the first byte, or -1 if the peer closed without sending anything
-     */
-    public int peekFirstByte() throws IOException {
-        ByteBuffer in = netIn();
-        while (!in.hasRemaining()) {
-            if (readSocket() < 0) return -1;
-        }
-        return in.get(in.position()) & 0xff;
     }
 
     /**
