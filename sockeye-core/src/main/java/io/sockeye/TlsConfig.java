@@ -36,9 +36,11 @@ import io.sockeye.tls.PemKeyManager;
  * by an ACME client is served to new connections without a restart (see {@link #fromPem}).
  *
  * <p>The defaults follow Mozilla's "intermediate" recommendation (server-side TLS, version 5.7): TLS 1.3
- * and 1.2 only, and for TLS 1.2 only forward-secret AEAD suites; the client's preference among them is
- * honoured, as all are strong. Suites or protocols the JDK does not support are left out; a
- * configuration that leaves none fails when the server starts. ALPN offers {@code http/1.1}.
+ * and 1.2 only, and for TLS 1.2 only forward-secret AEAD suites, chosen in the list's order rather than the
+ * client's (all are strong, but a client listing finite-field DHE first would cost the server several times
+ * the CPU of ECDHE). Suites or protocols the JDK does not support are left out; a configuration that
+ * leaves none fails when the server starts. ALPN offers {@code http/1.1} (and {@code http/1.0} to a client
+ * that offers only that).
  *
  * <p>Immutable and thread-safe.
  */

@@ -196,6 +196,24 @@ class WireTlsTest {
     }
 
     @Test
+    void aClientOfferingOnlyHttp10InAlpnIsServedNotRefused() throws Exception {
+        // RFC 7301 §3.2 lets a server refuse a handshake with no protocol in common; nginx accepts http/1.0
+        // (and our HTTP/1.1 server answers HTTP/1.0), so refusing such a client would be needless
+        SSLSocket s = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.port());
+        var p = s.getSSLParameters();
+        p.setApplicationProtocols(new String[] {"http/1.0"});
+        s.setSSLParameters(p);
+        s.setSoTimeout(10_000);
+        s.startHandshake();
+        assertEquals("http/1.0", s.getApplicationProtocol());
+        try (RawClient c = new RawClient(s, 5_000)) {
+            RawResponse r = c.send("GET / HTTP/1.0\r\nHost: a\r\n\r\n").read();
+            assertEquals(200, r.status());
+            assertEquals("hello over https", r.text());
+        }
+    }
+
+    @Test
     void pipelinedRequestsOverTlsAreAnsweredInOrder() throws Exception {
         try (RawClient c = new RawClient(TestTls.connect(server.port()), 5_000)) {
             c.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\nPOST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"

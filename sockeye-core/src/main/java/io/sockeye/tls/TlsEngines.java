@@ -18,7 +18,12 @@ import io.sockeye.TlsConfig;
  */
 public final class TlsEngines {
 
-    private static final String[] APPLICATION_PROTOCOLS = {"http/1.1"};
+    /**
+     * ALPN (RFC 7301), in the server's order of preference: HTTP/1.1, and HTTP/1.0 for a client that offers
+     * only that (served by the same HTTP/1.1 code, as nginx does), rather than a no_application_protocol
+     * alert. (h2 joins when HTTP/2 exists.)
+     */
+    private static final String[] APPLICATION_PROTOCOLS = {"http/1.1", "http/1.0"};
 
     private final SSLContext context;
     private final SSLParameters parameters;
