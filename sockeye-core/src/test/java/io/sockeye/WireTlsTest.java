@@ -295,40 +295,51 @@ class WireTlsTest {
     }
 
     @Test
-    void abandonedAndFailedHandshakesLeakNoDescriptorOrConnection() throws Exception {
+    void tenThousandAbandonedAndFailedHandshakesLeakNoDescriptorThreadOrMemory() throws Exception {
         java.nio.file.Path fdDir = java.nio.file.Path.of("/proc/self/fd");
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fdDir), "needs /proc/self/fd");
-        try (RawClient c = new RawClient(TestTls.connect(server.port()), 5_000)) { // warm up, then close
-            assertEquals(200, c.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read().status());
+        for (int i = 0; i < 20; i++) { // warm up (classes, pools, the JIT), then close
+            try (RawClient c = new RawClient(TestTls.connect(server.port()), 5_000)) {
+                assertEquals(200, c.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read().status());
+            }
         }
         awaitNoConnections();
-        long before = fdCount(fdDir);
-        for (int i = 0; i < 1000; i++) {
-            switch (i % 5) {
-                case 0, 1 -> {
+        long fdsBefore = fdCount(fdDir);
+        int threadsBefore = Thread.getAllStackTraces().size(); // platform threads (virtual ones end with their connection)
+        long heapBefore = heapAfterGc();
+        for (int i = 0; i < 10_000; i++) {
+            switch (i % 20 == 0 ? 3 : i % 4) {
+                case 0 -> {
                     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
                         s.getOutputStream().write(new byte[] {0x16, 3, 1, 0, (byte) 200, 1, 0}); // a ClientHello cut short
-                        if (i % 5 == 1) s.setSoLinger(true, 0); // and reset
+                        s.setSoLinger(true, 0); // and reset
                     }
                 }
-                case 2 -> {
+                case 1 -> {
                     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
                         s.getOutputStream().write(new byte[] {0x16, 3, 1, 0, 5, 9, 9, 9, 9, 9}); // nonsense inside
                         s.setSoTimeout(5_000);
-                        s.getInputStream().readAllBytes();
+                        s.getInputStream().readAllBytes(); // the alert, then the close
                     }
                 }
                 case 3 -> TestTls.connect(server.port()).close(); // a whole handshake, then gone
                 default -> {
                     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-                        s.setSoLinger(true, 0); // reset before a byte was sent
+                        if (i % 8 == 2) s.getOutputStream().write(0x16); // one byte of a record
+                        s.setSoLinger(true, 0); // reset
                     }
                 }
             }
         }
         awaitNoConnections();
-        long after = fdCount(fdDir);
-        assertTrue(after <= before + 2, "descriptors: " + before + " before, " + after + " after 1000 failed handshakes");
+        long fdsAfter = fdCount(fdDir);
+        assertTrue(fdsAfter <= fdsBefore + 2, "descriptors: " + fdsBefore + " before, " + fdsAfter + " after 10,000 failed handshakes");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (Thread.getAllStackTraces().size() > threadsBefore + 2 && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(Thread.getAllStackTraces().size() <= threadsBefore + 2, "threads: " + threadsBefore + " before, "
+                + Thread.getAllStackTraces().size() + " after");
+        long grown = heapAfterGc() - heapBefore;
+        assertTrue(grown < 8L << 20, "heap grew by " + grown + " bytes over 10,000 failed handshakes");
         try (RawClient c = new RawClient(TestTls.connect(server.port()), 5_000)) {
             assertEquals("hello over https", c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().text());
         }
