@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.sockeye.Form;
 import io.sockeye.FormFile;
@@ -159,7 +160,7 @@ public final class UploadHandler implements Handler {
         checkName(name);
         long declared = request.contentLength();
         if (declared > maxFileBytes) throw tooLarge();
-        try (UploadTree.Dir dir = tree.open(segments.subList(0, segments.size() - 1), mkdir, mkdir ? "" : missingHint())) {
+        try (UploadTree.Dir dir = open(segments.subList(0, segments.size() - 1), mkdir, mkdir ? "" : missingHint())) {
             checkFree(dir, name);
             boolean replaced = store(dir, name, request.body(), request.remoteAddress());
             String location = RequestPaths.canonical(request.rawPath());
@@ -180,7 +181,7 @@ public final class UploadHandler implements Handler {
         }
         crossOrigin(request);
         List<String> segments = segments(request);
-        try (UploadTree.Dir dir = tree.open(segments, false, "")) {
+        try (UploadTree.Dir dir = open(segments, false, "")) {
             String dirPath = RequestPaths.canonical(request.rawPath());
             if (!dirPath.endsWith("/")) dirPath += "/";
             Form form = request.form(); // files past 64 KiB are spooled to temporary files by core, deleted after
@@ -212,7 +213,7 @@ public final class UploadHandler implements Handler {
                 }
             }
             if (!folder.isEmpty()) {
-                try (UploadTree.Dir made = tree.open(append(segments, folder), true, "")) {
+                try (UploadTree.Dir made = open(append(segments, folder), true, "")) {
                     created = true;
                     if (location == null) location = dirPath + DirectoryListing.encode(folder) + "/";
                 }
@@ -266,13 +267,13 @@ public final class UploadHandler implements Handler {
         if (segments.isEmpty()) throw new HttpException(Status.FORBIDDEN, "the served directory itself cannot be deleted");
         String name = segments.get(segments.size() - 1);
         checkName(name);
-        try (UploadTree.Dir dir = tree.open(segments.subList(0, segments.size() - 1), false, "")) {
+        try (UploadTree.Dir dir = open(segments.subList(0, segments.size() - 1), false, "")) {
             BasicFileAttributes a = dir.attributes(name);
             if (a == null) throw new HttpException(Status.NOT_FOUND, "no such file: " + dir.shown + name);
             if (a.isRegularFile()) {
                 dir.deleteFile(name);
             } else if (a.isDirectory()) {
-                if (tree.excluded(dir.keyOf(name))) throw new HttpException(Status.FORBIDDEN, "this directory cannot be deleted");
+                if (tree.excluded(a.fileKey())) throw new HttpException(Status.FORBIDDEN, "this directory cannot be deleted");
                 try {
                     dir.deleteDirectory(name);
                 } catch (DirectoryNotEmptyException e) {
@@ -287,6 +288,28 @@ public final class UploadHandler implements Handler {
     }
 
     // ---- common -------------------------------------------------------------------------------------------
+
+    /**
+     * Opens the target directory on a platform thread ({@link PlatformOpens}): the JDK opens each directory
+     * of the way without {@code O_DIRECTORY}, so a FIFO swapped in under a name would block the open, and
+     * must never hold a virtual thread's carrier. A walk given up for stuck (503) closes what it opens late.
+     */
+    private UploadTree.Dir open(List<String> segments, boolean create, String hint) throws IOException {
+        AtomicReference<Object> handedOver = new AtomicReference<>();
+        try {
+            return PlatformOpens.call(() -> {
+                UploadTree.Dir d = tree.open(segments, create, hint);
+                if (!handedOver.compareAndSet(null, d)) {
+                    d.close(); // the request has already been answered 503
+                    throw new IOException("walk given up");
+                }
+                return d;
+            });
+        } catch (HttpException e) {
+            if (e.status() == Status.SERVICE_UNAVAILABLE && handedOver.getAndSet(e) instanceof UploadTree.Dir late) late.close();
+            throw e;
+        }
+    }
 
     /** @return the request's path as names under the root; 400 for one that could name something else */
     private static List<String> segments(Request request) {

@@ -176,13 +176,6 @@ final class UploadTree {
             sds.deleteDirectory(Path.of(name));
         }
 
-        /** @return the identity of a directory in this one, opened without following a link */
-        Object keyOf(String name) throws IOException {
-            try (SecureDirectoryStream<Path> d = sds.newDirectoryStream(Path.of(name), NOFOLLOW)) {
-                return d.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
-            }
-        }
-
         @Override
         public void close() {
             try {
