@@ -201,14 +201,17 @@ public final class UploadHandler implements Handler {
             if (!folder.isEmpty()) {
                 if (!mkdir) throw new HttpException(Status.FORBIDDEN, "making folders is off" + (mkdirHint.isEmpty() ? "" : " (" + mkdirHint + ")"));
                 checkName(folder);
+                if (dir.attributes(folder) != null) throw new HttpException(Status.CONFLICT, dir.shown + folder + " exists");
             }
             for (String name : names) checkFree(dir, name); // all before any is written: all or (but for races) none
             String location = null;
             boolean created = false;
+            StringBuilder body = new StringBuilder();
             for (int i = 0; i < files.size(); i++) {
                 try (InputStream in = files.get(i).open()) {
                     boolean replaced = store(dir, names.get(i), in, request.remoteAddress());
                     created |= !replaced;
+                    body.append(replaced ? "replaced " : "stored ").append(dir.shown).append(names.get(i)).append('\n');
                     if (location == null) location = dirPath + DirectoryListing.encode(names.get(i));
                 }
             }
@@ -223,8 +226,6 @@ public final class UploadHandler implements Handler {
                 response.redirect(Status.SEE_OTHER, dirPath); // a browser: back to the listing, which shows them
                 return;
             }
-            StringBuilder body = new StringBuilder();
-            for (String name : names) body.append(created ? "stored " : "replaced ").append(dir.shown).append(name).append('\n');
             if (!folder.isEmpty()) body.append("made ").append(dir.shown).append(folder).append("/\n");
             if (created) response.status(Status.CREATED).header("Location", location);
             response.send(body.toString());

@@ -409,6 +409,7 @@ class UploadHandlerTest {
         serve(UploadHandler.builder(root).mkdir(true));
         assertEquals(201, post("/", body).statusCode());
         assertTrue(Files.isDirectory(root.resolve("photos")));
+        assertEquals(409, post("/", body).statusCode(), "a folder that exists is not made again");
     }
 
     // ---- DELETE, and methods that are off ----
