@@ -112,6 +112,27 @@ final class Options {
             + " this max-age (browsers then refuse plain HTTP to this host for that long; beware on localhost).")
     Long hsts;
 
+    // uploads (issue #12): --upload, --overwrite, --mkdir, --delete, --max-body
+    @Option(names = "--upload", description = "Take files: PUT /DIR/NAME with the content as the body, and an upload"
+            + " form (several files, or dropped ones) on directory listings. Existing files are kept (409).")
+    boolean upload;
+
+    @Option(names = "--overwrite", description = "With --upload: an upload replaces an existing file (atomically).")
+    boolean overwrite;
+
+    @Option(names = "--mkdir", description = "With --upload: a PUT makes the missing directories of its path, and the"
+            + " form can make a new folder.")
+    boolean mkdir;
+
+    @Option(names = "--delete", description = "Take DELETE /PATH of a file or an empty directory.")
+    boolean delete;
+
+    @Option(names = "--max-body", paramLabel = "SIZE", description = "Largest request body, uploads and CGI POSTs"
+            + " included: bytes, or with K, M or G (1024-based), e.g. 500M or 2G (default 10M; more gets 413).")
+    String maxBody;
+
+    long maxBodyBytes = ServerConfig.defaults().maxBodyBytes();
+
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request.")
     boolean quiet;
 
@@ -143,6 +164,12 @@ final class Options {
         if (redirectHttp != null && (redirectHttp < 0 || redirectHttp > 65535)) return "--redirect-http must be a port: " + redirectHttp;
         if (hsts != null && !https()) return "--hsts needs HTTPS (--tls, or --tls-cert and --tls-key)";
         if (hsts != null && hsts < 0) return "--hsts must not be negative";
+        if (overwrite && !upload) return "--overwrite needs --upload";
+        if (mkdir && !upload) return "--mkdir needs --upload";
+        if (maxBody != null) {
+            maxBodyBytes = size(maxBody);
+            if (maxBodyBytes < 0) return "--max-body must be a size such as 500K, 500M, 2G or a number of bytes: " + maxBody;
+        }
         List<String> cleaned = new ArrayList<>();
         for (String d : cgiDirs) {
             String clean = d.replaceAll("^/+|/+$", "");
@@ -168,6 +195,19 @@ final class Options {
         return null;
     }
 
+    /** @return bytes, from a number with an optional K, M, G or T (1024-based; "KB", "KiB" too); -1 if it is none */
+    static long size(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d{1,19})\\s*(?:([KMGT])(?:I?B)?|B)?\\s*").matcher(text);
+        if (!m.matches()) return -1;
+        int shift = m.group(2) == null ? 0 : 10 * ("KMGT".indexOf(Character.toUpperCase(m.group(2).charAt(0))) + 1);
+        try {
+            long n = Long.parseLong(m.group(1));
+            return n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     int port() {
         return port != null ? port : positionalPort != null ? positionalPort : 8000;
     }
@@ -187,6 +227,7 @@ final class Options {
                 .idleTimeout(Duration.ofSeconds(idleTimeout))
                 .requestHeadTimeout(Duration.ofSeconds(requestTimeout))
                 .ioTimeout(Duration.ofSeconds(ioTimeout))
+                .maxBodyBytes(maxBodyBytes)
                 .accessLog(!quiet)
                 .build();
     }

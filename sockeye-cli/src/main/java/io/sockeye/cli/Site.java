@@ -11,12 +11,16 @@ import io.sockeye.Handler;
 import io.sockeye.Router;
 import io.sockeye.cgi.CgiHandler;
 import io.sockeye.files.FileHandler;
+import io.sockeye.files.UploadHandler;
 
 /** What the command serves, from its options: the directory's files, and its CGI directories' scripts. */
 final class Site {
 
     /** Python's {@code CGIHTTPRequestHandler.cgi_directories}, and the tutorial's spelling. */
     static final String[] DEFAULT_CGI_DIRS = {"cgi-bin", "htbin", "ht-bin"};
+
+    /** {@link CgiHandler.Builder#spoolLimits}'s default for all its spool files together. */
+    private static final long DEFAULT_CGI_SPOOL = 1L << 30;
 
     private Site() {
     }
@@ -29,7 +33,17 @@ final class Site {
                 .followSymlinks(options.followSymlinks)
                 .compression(!options.noCompress)
                 .cacheControl(options.cacheControl);
+        UploadHandler.Builder uploads = UploadHandler.builder(root)
+                .upload(options.upload)
+                .overwrite(options.overwrite)
+                .mkdir(options.mkdir)
+                .delete(options.delete)
+                .dotfiles(options.dotfiles)
+                .hints("start sockeye with --upload", "start sockeye with --overwrite to replace it",
+                        "start sockeye with --mkdir to have it made", "start sockeye with --delete");
         Set<String> cgiDirs = cgiDirectories(options);
+        for (String dir : cgiDirs) uploads.exclude(root.resolve(dir)); // no upload can become, or replace, a script
+        files.uploads(uploads.build()); // off, it answers PUT, POST and DELETE with 403 and the option to use
         if (cgiDirs.isEmpty()) return files.build();
 
         Router router = Router.create();
@@ -48,6 +62,8 @@ final class Site {
                     // after its request (a setsid'd daemon, say) is adopted and killed
                     .adoptOrphans(true);
             cgiEnvironment(scriptsHere, options.cgiEnv);
+            // a body is spooled whole before its script starts: the spool must hold the largest one taken
+            if (options.maxBodyBytes > DEFAULT_CGI_SPOOL) scriptsHere.spoolLimits(options.maxBodyBytes, 1024);
             CgiHandler handler = scriptsHere.build();
             if (first == null) first = handler;
             router.mount("/" + dir + "/", handler);

@@ -104,6 +104,11 @@ final class DirectoryListing {
     }
 
     static String html(String displayPath, boolean hasParent, Listing listing, Sort by, boolean descending) {
+        return html(displayPath, hasParent, listing, by, descending, "");
+    }
+
+    /** @param appendix trusted HTML put after the table (the upload form), or "" */
+    static String html(String displayPath, boolean hasParent, Listing listing, Sort by, boolean descending, String appendix) {
         List<Entry> entries = listing.entries();
         String title = "Index of " + Html.escape(displayPath);
         StringBuilder sb = new StringBuilder(256 + entries.size() * 160);
@@ -131,7 +136,7 @@ final class DirectoryListing {
             sb.append("<p class=\"truncated\">Only the first ").append(entries.size()).append(" of ").append(listing.total())
                     .append(" entries are listed, in the order shown.</p>\n");
         }
-        return sb.append("</body></html>\n").toString();
+        return sb.append(appendix).append("</body></html>\n").toString();
     }
 
     private static String header(String label, Sort column, Sort by, boolean descending) {

@@ -61,7 +61,7 @@ import io.sockeye.Status;
  * are looked up and opened afresh by every request whatever the interval.
  *
  * <h2>What is sent</h2>
- * GET and HEAD; other methods get 405 with {@code Allow}. A directory asked for without its trailing slash
+ * GET and HEAD; PUT, POST and DELETE go to the {@linkplain Builder#uploads upload handler} if there is one; other methods get 405 with {@code Allow}. A directory asked for without its trailing slash
  * is redirected to it (the redirect is always to a path on this server). Files get {@code Last-Modified},
  * a strong {@code ETag} from size and modification time, and honour {@code If-None-Match},
  * {@code If-Modified-Since} (304), {@code If-Match}, {@code If-Unmodified-Since} (412), {@code Range} and
@@ -81,6 +81,8 @@ public final class FileHandler implements Handler {
     private final List<String> indexNames;
     private final ResourceCache cache;
     private final ContentServer content;
+    /** Takes PUT, POST and DELETE, and gives listings their upload form; {@code null} for none. */
+    private final UploadHandler uploads;
 
     private FileHandler(Builder b) {
         this.listing = b.listing;
@@ -88,6 +90,7 @@ public final class FileHandler implements Handler {
         this.indexNames = List.copyOf(b.indexNames);
         this.cache = new ResourceCache(b.fs, b.root, b.followSymlinks, List.copyOf(b.excluded), b.mimeTypes, b.revalidateAfter.toNanos(),
                 b.maxCachedFileBytes, b.maxCacheBytes, 10_000);
+        this.uploads = b.uploads;
         this.content = new ContentServer(cache, b.compress, b.gzipMinBytes, b.gzipMaxBytes, b.cacheControl);
     }
 
@@ -121,8 +124,12 @@ public final class FileHandler implements Handler {
     @Override
     public void handle(Request request, Response response) throws IOException {
         String method = request.method();
+        if (uploads != null && uploads.handles(method)) {
+            uploads.handle(request, response);
+            return;
+        }
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            response.header("Allow", "GET, HEAD, OPTIONS");
+            response.header("Allow", uploads == null || uploads.methods().isEmpty() ? "GET, HEAD, OPTIONS" : "GET, HEAD, OPTIONS, " + uploads.methods());
             if (method.equals("OPTIONS")) response.status(Status.NO_CONTENT).send(new byte[0]);
             else response.sendError(Status.METHOD_NOT_ALLOWED, "only GET and HEAD are served here");
             return;
@@ -194,7 +201,7 @@ public final class FileHandler implements Handler {
             response.send("application/json", DirectoryListing.json(entries));
         } else {
             response.send("text/html", DirectoryListing.html(request.path(), !key.isEmpty() || !request.mountPath().isEmpty(),
-                    entries, sort, descending));
+                    entries, sort, descending, uploads == null ? "" : uploads.formHtml()));
         }
     }
 
@@ -215,6 +222,7 @@ public final class FileHandler implements Handler {
         private long gzipMaxBytes = 8L << 20;
         private final List<Path> excluded = new ArrayList<>();
         private FileSystemAccess fs = NativeFiles.best();
+        private UploadHandler uploads;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
@@ -318,6 +326,18 @@ public final class FileHandler implements Handler {
          */
         public Builder gzipMaxBytes(long bytes) {
             this.gzipMaxBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Takes uploads: PUT, POST and DELETE are passed to the handler, {@code OPTIONS} lists them, and
+         * directory listings carry its upload form (when its uploads are on). Its root should be this one.
+         *
+         * @param handler the upload handler, or {@code null} for none (the default: those methods get 405)
+         * @return this
+         */
+        public Builder uploads(UploadHandler handler) {
+            this.uploads = handler;
             return this;
         }
 
