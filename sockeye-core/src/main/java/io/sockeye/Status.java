@@ -47,6 +47,8 @@ public final class Status {
     public static final int SERVICE_UNAVAILABLE = 503;
     public static final int GATEWAY_TIMEOUT = 504;
     public static final int HTTP_VERSION_NOT_SUPPORTED = 505;
+    /** The server cannot store what the request carries (RFC 4918 §11.5): a full disk, for an upload. */
+    public static final int INSUFFICIENT_STORAGE = 507;
 
     private static final String[] REASONS = new String[600];
 
@@ -68,6 +70,7 @@ public final class Status {
             "451", "Unavailable For Legal Reasons",
             "500", "Internal Server Error", "501", "Not Implemented", "502", "Bad Gateway",
             "503", "Service Unavailable", "504", "Gateway Timeout", "505", "HTTP Version Not Supported",
+            "507", "Insufficient Storage",
         };
         for (int i = 0; i < pairs.length; i += 2) REASONS[Integer.parseInt(pairs[i])] = pairs[i + 1];
     }

@@ -69,7 +69,7 @@ public final class UploadHandler implements Handler {
 
     private static final System.Logger LOG = System.getLogger("io.sockeye.files");
     /** 507 Insufficient Storage (RFC 4918 §11.5): the disk is full. */
-    static final int INSUFFICIENT_STORAGE = 507;
+    static final int INSUFFICIENT_STORAGE = Status.INSUFFICIENT_STORAGE;
     private static final int COPY = 64 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
 
