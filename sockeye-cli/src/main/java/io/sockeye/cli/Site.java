@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import io.sockeye.BasicAuth;
+import io.sockeye.Cors;
 import io.sockeye.Handler;
 import io.sockeye.Router;
 import io.sockeye.cgi.CgiHandler;
@@ -20,7 +22,28 @@ final class Site {
     private Site() {
     }
 
+    /**
+     * The whole handler: the content behind the access options, outermost first: the {@code -H} fields
+     * (so that every answer, a 401 or a preflight too, has them), CORS (its preflights need no login, as
+     * browsers send none), then the login.
+     */
     static Handler handler(Options options) {
+        Handler site = content(options);
+        if (!options.users.isEmpty()) {
+            site = BasicAuth.builder(new PasswordCheck(options.users))
+                    .realm(options.authRealm)
+                    .writesOnly(options.authWritesOnly)
+                    .wrap(site);
+        }
+        if (options.cors != null) {
+            // a page from one named origin may send the login; with "*" browsers would refuse that anyway
+            site = Cors.builder(options.cors).allowCredentials(!options.users.isEmpty() && !options.cors.equals("*")).wrap(site);
+        }
+        return ExtraHeaders.wrap(site, options.headerFields);
+    }
+
+    /** The directory's files and CGI scripts. */
+    static Handler content(Options options) {
         Path root = options.directory;
         FileHandler.Builder files = FileHandler.builder(root)
                 .listing(!options.noListing)
