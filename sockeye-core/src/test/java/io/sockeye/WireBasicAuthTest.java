@@ -161,15 +161,15 @@ class WireBasicAuthTest {
 
     @Test
     void aSlowedFailureDoesNotHoldUpOtherClients() throws Exception {
-        start(ann().failureDelay(Duration.ofSeconds(3), Duration.ofSeconds(3)));
+        start(ann().failureDelay(Duration.ofSeconds(5), Duration.ofSeconds(5)));
         try (RawClient attacker = new RawClient(server.port(), 10_000)) {
             long t0 = System.nanoTime();
             attacker.send("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: " + basic("ann:nope") + "\r\n\r\n");
             Thread.sleep(100); // the attacker's request is now waiting out its delay
             for (int i = 0; i < 20; i++) assertEquals(200, raw("GET", basic("ann:pass:word")).status());
-            assertTrue((System.nanoTime() - t0) / 1_000_000 < 2_500, "others were answered while the attacker waited");
+            assertTrue((System.nanoTime() - t0) / 1_000_000 < 4_500, "others were answered while the attacker waited");
             assertEquals(401, attacker.read().status());
-            assertTrue((System.nanoTime() - t0) / 1_000_000 >= 3_000);
+            assertTrue((System.nanoTime() - t0) / 1_000_000 >= 5_000);
         }
     }
 
