@@ -106,6 +106,14 @@ public interface Request {
     }
 
     /**
+     * @return the user name the request was authenticated as (by {@link BasicAuth}), or empty when it was
+     *         not (by default; a wrapper of another request must pass its user on)
+     */
+    default java.util.Optional<String> remoteUser() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * @return the host the client asked for: from an absolute-form target, else the {@code Host} field,
      * without port; else the local address
      */

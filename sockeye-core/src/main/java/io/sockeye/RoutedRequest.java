@@ -33,6 +33,7 @@ final class RoutedRequest implements Request {
     @Override public String scheme() { return request.scheme(); }
     @Override public java.util.Optional<javax.net.ssl.SSLSession> tlsSession() { return request.tlsSession(); }
     @Override public String host() { return request.host(); }
+    @Override public java.util.Optional<String> remoteUser() { return request.remoteUser(); }
 
     @Override
     public String mountPath() {

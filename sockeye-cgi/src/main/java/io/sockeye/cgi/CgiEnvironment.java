@@ -73,6 +73,11 @@ final class CgiEnvironment {
             env.put("SSL_CIPHER", tls.getCipherSuite());
             clientCertificate(env, tls);
         });
+        // RFC 3875 §4.1.1 and §4.1.11: set only when the server itself checked the credentials
+        request.remoteUser().ifPresent(user -> {
+            env.put("AUTH_TYPE", "Basic");
+            env.put("REMOTE_USER", user);
+        });
         env.put("REQUEST_SCHEME", request.scheme());
         // php-cgi refuses to run without it (its cgi.force_redirect guard); harmless to others
         env.put("REDIRECT_STATUS", "200");

@@ -57,6 +57,7 @@ final class RedirectedRequest implements Request {
     @Override public String scheme() { return original.scheme(); }
     @Override public java.util.Optional<javax.net.ssl.SSLSession> tlsSession() { return original.tlsSession(); }
     @Override public String host() { return original.host(); }
+    @Override public java.util.Optional<String> remoteUser() { return original.remoteUser(); }
     @Override public String mountPath() { return ""; }
     @Override public String pathParameter(String name) { return null; }
 

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
+import io.sockeye.BasicAuth;
+import io.sockeye.Cors;
 import io.sockeye.ServerConfig;
 import io.sockeye.Version;
 import io.sockeye.cgi.CgiHandler;
@@ -133,6 +136,37 @@ final class Options {
 
     long maxBodyBytes = ServerConfig.defaults().maxBodyBytes();
 
+    // Basic authentication, extra response headers and CORS (issue #12)
+    @Option(names = "--auth", paramLabel = "USER:PASSWORD", description = "Ask for this user name and password (Basic"
+            + " authentication; repeatable). The password may be a bcrypt hash: --auth 'ann:$2y$10$...'.")
+    List<String> auth = new ArrayList<>();
+
+    @Option(names = "--auth-file", paramLabel = "FILE", description = "Ask for the users of this htpasswd file"
+            + " (bcrypt hashes, as 'htpasswd -B' makes them; other hash kinds are refused).")
+    Path authFile;
+
+    @Option(names = "--auth-plaintext", description = "Allow plain-text passwords in the --auth-file.")
+    boolean authPlaintext;
+
+    @Option(names = "--auth-writes-only", description = "Let anyone read (GET, HEAD, OPTIONS); ask for the login only"
+            + " for PUT, POST, DELETE and other writes.")
+    boolean authWritesOnly;
+
+    @Option(names = "--auth-realm", paramLabel = "NAME", description = "The name browsers show when asking for the login"
+            + " (default 'Sockeye').")
+    String authRealm = "Sockeye";
+
+    @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'", description = "Add this header field to every"
+            + " response (repeatable).")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--cors", arity = "0..1", fallbackValue = "*", paramLabel = "ORIGIN", description = "Let web pages"
+            + " from ORIGIN (https://host:port; without one, any origin) read the responses (CORS, with preflights).")
+    String cors;
+
+    Map<String, PasswordFile.Stored> users = Map.of();
+    List<ExtraHeaders.Field> headerFields = List.of();
+
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request.")
     boolean quiet;
 
@@ -143,6 +177,12 @@ final class Options {
 
     /** @return a message about what is wrong with the options, or {@code null} */
     String validate() {
+        if (cors != null && !cors.isEmpty() && cors.length() <= 5 && cors.chars().allMatch(Character::isDigit) && positionalPort == null) {
+            // "--cors 8080": the option's value is optional, so picocli took the port for an origin, which
+            // can never be all digits: it is the port, and any origin is allowed
+            positionalPort = Integer.valueOf(cors);
+            cors = "*";
+        }
         if (port != null && positionalPort != null && !port.equals(positionalPort)) {
             return "two different ports given: " + port + " and " + positionalPort;
         }
@@ -170,6 +210,8 @@ final class Options {
             maxBodyBytes = size(maxBody);
             if (maxBodyBytes < 0) return "--max-body must be a size such as 500K, 500M, 2G or a number of bytes: " + maxBody;
         }
+        String accessProblem = validateAccess();
+        if (accessProblem != null) return accessProblem;
         List<String> cleaned = new ArrayList<>();
         for (String d : cgiDirs) {
             String clean = d.replaceAll("^/+|/+$", "");
@@ -205,6 +247,43 @@ final class Options {
             return n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
         } catch (NumberFormatException e) {
             return -1;
+        }
+    }
+
+    /** @return what is wrong with the auth, header and CORS options, or {@code null}; reads the --auth-file */
+    private String validateAccess() {
+        try {
+            Map<String, PasswordFile.Stored> table = PasswordFile.table();
+            for (String a : auth) PasswordFile.addOption(a, table);
+            if (authFile != null) PasswordFile.addFile(authFile, authPlaintext, table);
+            users = table;
+            headerFields = ExtraHeaders.parseAll(headers);
+            if (cors != null) {
+                checkedOrigin(cors);
+                try {
+                    Cors.builder(cors);
+                } catch (IllegalArgumentException e) {
+                    return "--cors: " + e.getMessage();
+                }
+            }
+            try {
+                BasicAuth.builder((u, p) -> false).realm(authRealm);
+            } catch (IllegalArgumentException e) {
+                return "--auth-realm: " + e.getMessage();
+            }
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        } catch (java.io.IOException e) {
+            return "cannot read --auth-file " + authFile + ": " + e.getMessage();
+        }
+        if (users.isEmpty() && (authPlaintext || authWritesOnly)) return "--auth-plaintext and --auth-writes-only need --auth or --auth-file";
+        return null;
+    }
+
+    private static void checkedOrigin(String origin) {
+        if (origin.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException("--cors " + origin + ": an origin is https://host[:port]; to allow any origin"
+                    + " and serve on another port, write --cors='*'");
         }
     }
 

@@ -7,6 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.sockeye.BasicAuth;
+import io.sockeye.Cors;
 import io.sockeye.Handler;
 import io.sockeye.Router;
 import io.sockeye.cgi.CgiHandler;
@@ -25,7 +27,28 @@ final class Site {
     private Site() {
     }
 
+    /**
+     * The whole handler: the content behind the access options, outermost first: the {@code -H} fields
+     * (so that every answer, a 401 or a preflight too, has them), CORS (its preflights need no login, as
+     * browsers send none), then the login.
+     */
     static Handler handler(Options options) {
+        Handler site = content(options);
+        if (!options.users.isEmpty()) {
+            site = BasicAuth.builder(new PasswordCheck(options.users))
+                    .realm(options.authRealm)
+                    .writesOnly(options.authWritesOnly)
+                    .wrap(site);
+        }
+        if (options.cors != null) {
+            // a page from one named origin may send the login; with "*" browsers would refuse that anyway
+            site = Cors.builder(options.cors).allowCredentials(!options.users.isEmpty() && !options.cors.equals("*")).wrap(site);
+        }
+        return ExtraHeaders.wrap(site, options.headerFields);
+    }
+
+    /** The directory's files and CGI scripts. */
+    static Handler content(Options options) {
         Path root = options.directory;
         FileHandler.Builder files = FileHandler.builder(root)
                 .listing(!options.noListing)
@@ -39,7 +62,7 @@ final class Site {
                 .mkdir(options.mkdir)
                 .delete(options.delete)
                 .dotfiles(options.dotfiles)
-                .hints("start sockeye with --upload", "start sockeye with --overwrite to replace it",
+                .hints("start sockeye with --upload to take files (or with --cgi to run the scripts in cgi-bin/)", "start sockeye with --overwrite to replace it",
                         "start sockeye with --mkdir to have it made", "start sockeye with --delete");
         Set<String> cgiDirs = cgiDirectories(options);
         for (String dir : cgiDirs) uploads.exclude(root.resolve(dir)); // no upload can become, or replace, a script

@@ -140,6 +140,10 @@ class UploadCommandTest {
         HttpResponse<String> r = send("PUT", port, "/b.txt", new byte[] {1});
         assertEquals(403, r.statusCode());
         assertTrue(r.body().contains("--upload"), r.body());
+        // a form posted to a static server: the page says both ways a POST can be taken (issue #12, item 8)
+        r = send("POST", port, "/", "name=x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(403, r.statusCode());
+        assertTrue(r.body().contains("--upload") && r.body().contains("--cgi"), r.body());
         r = send("DELETE", port, "/a.txt", null);
         assertEquals(403, r.statusCode());
         assertTrue(r.body().contains("--delete"), r.body());

@@ -73,7 +73,7 @@ final class ContentServer {
         response.header("Last-Modified", src.lastModifiedField);
         response.header("ETag", rep.etag);
         if (rep.rangeable) response.header("Accept-Ranges", "bytes");
-        if (compressible) response.header("Vary", "Accept-Encoding");
+        if (compressible) response.headers().add("Vary", "Accept-Encoding"); // added: a wrapper (Cors) may vary by more
         if (rep.coding != null) response.header("Content-Encoding", rep.coding);
         if (cacheControl != null) response.header("Cache-Control", cacheControl);
 

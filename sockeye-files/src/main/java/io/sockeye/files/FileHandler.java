@@ -195,7 +195,7 @@ public final class FileHandler implements Handler {
             response.sendError(Status.NOT_FOUND, null); // gone, or no longer a directory
             return;
         }
-        response.header("Vary", "Accept");
+        response.headers().add("Vary", "Accept"); // added, not set: a wrapper (Cors) may vary by more
         String accept = request.header("Accept");
         if (QualityValues.mediaType(accept, "application/json") > QualityValues.mediaType(accept, "text/html")) {
             response.send("application/json", DirectoryListing.json(entries));
