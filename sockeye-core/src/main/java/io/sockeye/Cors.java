@@ -21,7 +21,9 @@ import java.util.Objects;
  *   <li>A preflight ({@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method}) is
  *       answered here, {@code 204}, without calling the handler (so a {@link BasicAuth} inside does not
  *       ask for the credentials browsers never send on preflights): {@code Access-Control-Allow-Methods}
- *       (the requested method), {@code Access-Control-Allow-Headers} (the requested ones, echoed once each
+ *       (the requested method, if it is {@linkplain Builder#allowMethods allowed}: by default GET, HEAD
+ *       and POST, so that a page from elsewhere cannot PUT or DELETE through its visitors' browsers unless
+ *       told it may), {@code Access-Control-Allow-Headers} (the requested ones, echoed once each
  *       has been checked to be a token) and {@code Access-Control-Max-Age}. A malformed preflight gets a
  *       {@code 400}.</li>
  *   <li>{@link Builder#allowCredentials(boolean)} adds {@code Access-Control-Allow-Credentials: true}, so
@@ -84,6 +86,7 @@ public final class Cors {
         private final String origin;
         private boolean credentials;
         private Duration maxAge = Duration.ofHours(2); // Chromium caps at two hours, Firefox at one day
+        private java.util.Set<String> methods = java.util.Set.of("GET", "HEAD", "POST");
 
         private Builder(String origin) {
             this.origin = origin;
@@ -97,6 +100,23 @@ public final class Cors {
         public Builder allowCredentials(boolean allow) {
             if (allow && origin.equals("*")) throw new IllegalArgumentException("credentials need one origin, not *");
             this.credentials = allow;
+            return this;
+        }
+
+        /**
+         * @param allowed the methods a preflight may grant (default GET, HEAD and POST); a preflight for
+         *                another gets no {@code Access-Control-Allow-Methods}, and the browser does not send
+         *                the request
+         * @return this
+         * @throws IllegalArgumentException if one is not a method name (a token)
+         */
+        public Builder allowMethods(String... allowed) {
+            java.util.Set<String> set = new java.util.HashSet<>();
+            for (String m : allowed) {
+                if (!Tokens.isToken(m)) throw new IllegalArgumentException("not a method: " + m);
+                set.add(m);
+            }
+            this.methods = java.util.Set.copyOf(set);
             return this;
         }
 
@@ -120,6 +140,7 @@ public final class Cors {
             boolean any = origin.equals("*");
             boolean allowCredentials = credentials;
             String age = Long.toString(maxAge.toSeconds());
+            java.util.Set<String> allowedMethods = methods;
             return (req, res) -> {
                 res.header("Access-Control-Allow-Origin", allowOrigin);
                 if (!any) res.headers().add("Vary", "Origin");
@@ -135,7 +156,7 @@ public final class Cors {
                 }
                 String headers = requestedHeaders(req.headers().allValues("Access-Control-Request-Headers"));
                 res.status(Status.NO_CONTENT);
-                res.header("Access-Control-Allow-Methods", method);
+                if (allowedMethods.contains(method)) res.header("Access-Control-Allow-Methods", method);
                 if (!headers.isEmpty()) res.header("Access-Control-Allow-Headers", headers);
                 res.header("Access-Control-Max-Age", age);
                 res.send(new byte[0]);

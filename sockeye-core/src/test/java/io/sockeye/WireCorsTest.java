@@ -56,11 +56,27 @@ class WireCorsTest {
     }
 
     @Test
+    void aPreflightGrantsOnlyGetHeadAndPostUnlessToldOtherwise() throws Exception {
+        server = ServerFixture.start(ServerFixture.loopback(), Cors.wrap((req, res) -> res.send("data"), "*"));
+        for (String method : new String[] {"GET", "HEAD", "POST"}) {
+            HttpResponse<String> r = send("OPTIONS", Map.of("Origin", "http://other.example", "Access-Control-Request-Method", method));
+            assertEquals(method, r.headers().firstValue("Access-Control-Allow-Methods").orElse(null), method);
+        }
+        for (String method : new String[] {"PUT", "DELETE", "PATCH"}) {
+            HttpResponse<String> r = send("OPTIONS", Map.of("Origin", "http://other.example", "Access-Control-Request-Method", method));
+            assertEquals(204, r.statusCode());
+            assertFalse(r.headers().firstValue("Access-Control-Allow-Methods").isPresent(),
+                    method + " from any page is not granted: a site could write through its visitors' browsers");
+        }
+    }
+
+    @Test
     void aPreflightIsAnsweredWithoutTheHandlerOrItsLogin() throws Exception {
         Handler guarded = BasicAuth.builder(BasicAuth.users(Map.of("ann", "pw"))).failureDelay(Duration.ZERO, Duration.ZERO)
                 .wrap((req, res) -> res.send("secret"));
         server = ServerFixture.start(ServerFixture.loopback(),
-                Cors.builder("http://App.example:9000").allowCredentials(true).maxAge(Duration.ofMinutes(10)).wrap(guarded));
+                Cors.builder("http://App.example:9000").allowCredentials(true).maxAge(Duration.ofMinutes(10))
+                        .allowMethods("GET", "PUT").wrap(guarded));
         HttpResponse<String> r = send("OPTIONS", Map.of("Origin", "http://app.example:9000",
                 "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "content-type,x-custom, authorization"));
         assertEquals(204, r.statusCode());

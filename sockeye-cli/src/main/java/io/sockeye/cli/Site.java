@@ -42,7 +42,13 @@ final class Site {
         }
         if (options.cors != null) {
             // a page from one named origin may send the login; with "*" browsers would refuse that anyway
-            site = Cors.builder(options.cors).allowCredentials(!options.users.isEmpty() && !options.cors.equals("*")).wrap(site);
+            Cors.Builder cors = Cors.builder(options.cors).allowCredentials(!options.users.isEmpty() && !options.cors.equals("*"));
+            // writes from another origin's pages only for one named origin: with "*", any site a visitor
+            // opens could otherwise upload or delete through the visitor's browser
+            if (!options.cors.equals("*") && (options.upload || options.delete)) {
+                cors.allowMethods("GET", "HEAD", "POST", "PUT", "DELETE");
+            }
+            site = cors.wrap(site);
         }
         return ExtraHeaders.wrap(site, options.headerFields);
     }

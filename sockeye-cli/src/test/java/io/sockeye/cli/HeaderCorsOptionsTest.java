@@ -102,7 +102,8 @@ class HeaderCorsOptionsTest {
         HttpResponse<String> pre = send("OPTIONS", "/", "Origin", "http://localhost:1234",
                 "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "X-Requested-With");
         assertEquals(204, pre.statusCode());
-        assertEquals("PUT", pre.headers().firstValue("Access-Control-Allow-Methods").orElse(null));
+        assertEquals(null, pre.headers().firstValue("Access-Control-Allow-Methods").orElse(null),
+                "any page may read, none may PUT through its visitors' browsers");
         assertEquals("X-Requested-With", pre.headers().firstValue("Access-Control-Allow-Headers").orElse(null));
         assertEquals("7200", pre.headers().firstValue("Access-Control-Max-Age").orElse(null));
         assertEquals(400, send("OPTIONS", "/", "Origin", "http://localhost:1234", "Access-Control-Request-Method", "P{T")
@@ -125,6 +126,21 @@ class HeaderCorsOptionsTest {
         String vary = String.join(",", r.headers().allValues("Vary"));
         assertTrue(vary.contains("Origin") && vary.contains("Accept-Encoding"), "both reasons to vary survive: " + vary);
         assertEquals(401, send("GET", "/", "Origin", "http://localhost:1234").statusCode());
+    }
+
+    @Test
+    void writesFromAnotherOriginOnlyForANamedOneWithUploads() throws Exception {
+        assertTrue(run("--cors", "--upload", "--delete").started(), errText());
+        for (String method : new String[] {"PUT", "DELETE"}) {
+            HttpResponse<String> pre = send("OPTIONS", "/a.txt", "Origin", "http://elsewhere.example", "Access-Control-Request-Method", method);
+            assertEquals(null, pre.headers().firstValue("Access-Control-Allow-Methods").orElse(null), "--cors '*': no " + method);
+        }
+        launch.stop();
+        assertTrue(run("--cors", "http://localhost:5173", "--upload", "--delete").started(), errText());
+        for (String method : new String[] {"PUT", "DELETE"}) {
+            HttpResponse<String> pre = send("OPTIONS", "/a.txt", "Origin", "http://localhost:5173", "Access-Control-Request-Method", method);
+            assertEquals(method, pre.headers().firstValue("Access-Control-Allow-Methods").orElse(null), "the named origin may " + method);
+        }
     }
 
     @Test
