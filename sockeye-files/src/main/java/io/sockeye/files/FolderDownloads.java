@@ -7,9 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
 
 import io.sockeye.HttpException;
@@ -28,7 +26,8 @@ import io.sockeye.Status;
  * jail, excluded directories (a {@code cgi-bin}), links that lead out, and FIFOs, sockets and devices are
  * refused exactly as they are for a GET of that path, and hidden names are left out unless hidden files
  * are served. A file is sent from the descriptor that walk opened (so what is archived is what was
- * checked); a directory reached twice (a link to an ancestor, or two links to one place) is archived once.
+ * checked); a link to a directory is archived as that directory, as a GET follows it, except a link to
+ * one of its own ancestors (a loop), which is left out.
  *
  * <p>Bounded: at most so many entries, bytes (the files' own sizes) and levels of folders, and so many
  * downloads at once per handler (more get 503). Past a bound the download is aborted: the connection is
@@ -129,7 +128,6 @@ final class FolderDownloads {
     private final class Walk {
         private final ArchiveWriter writer;
         private final Request request;
-        private final Set<Object> seen = new HashSet<>();
         private int entries;
         private long bytes;
 
@@ -138,7 +136,18 @@ final class FolderDownloads {
             this.request = request;
         }
 
-        private record Folder(String key, String name, int depth) {
+        /** A folder to archive, below the folders (by identity) that lead to it. */
+        private record Folder(String key, String name, int depth, Ancestors above) {
+        }
+
+        /** The identities of the folders from the top down to one, as a shared list from the bottom up. */
+        private record Ancestors(Object identity, Ancestors parent) {
+            boolean contains(Object id) {
+                for (Ancestors a = this; a != null; a = a.parent) {
+                    if (a.identity.equals(id)) return true;
+                }
+                return false;
+            }
         }
 
         private record Listed(FileSystemAccess.Stat stat, List<String> names) {
@@ -149,11 +158,13 @@ final class FolderDownloads {
 
         void run(String topKey, String topName) throws IOException {
             ArrayDeque<Folder> todo = new ArrayDeque<>();
-            todo.push(new Folder(topKey, topName, 0));
+            todo.push(new Folder(topKey, topName, 0, null));
             while (!todo.isEmpty()) {
                 Folder folder = todo.pop();
                 Listed listed = cache.walk(folder.key, found -> found.kind == Resource.Kind.DIRECTORY ? read(found) : null);
-                if (listed == null || !seen.add(listed.stat.identity())) continue; // gone, refused, or archived already
+                if (listed == null) continue; // gone, or refused now
+                Ancestors here = new Ancestors(listed.stat.identity(), folder.above);
+                if (folder.above != null && folder.above.contains(here.identity)) continue; // a loop
                 count(0);
                 writer.directory(folder.name, listed.stat.modifiedNanos() / 1_000_000);
                 List<Folder> below = new ArrayList<>();
@@ -166,9 +177,9 @@ final class FolderDownloads {
                             writer.file(folder.name + name, file.stat.size(), file.stat.modifiedNanos() / 1_000_000,
                                     MimeTypes.isCompressible(types.forName(name)), ch);
                         }
-                    } else if (what instanceof FileSystemAccess.Stat dir && !seen.contains(dir.identity())) {
+                    } else if (what instanceof FileSystemAccess.Stat dir && !here.contains(dir.identity())) {
                         if (folder.depth + 1 > MAX_DEPTH) tooLarge("folders nested more than " + MAX_DEPTH + " deep");
-                        below.add(new Folder(key, folder.name + name + "/", folder.depth + 1));
+                        below.add(new Folder(key, folder.name + name + "/", folder.depth + 1, here));
                     }
                 }
                 for (int i = below.size() - 1; i >= 0; i--) todo.push(below.get(i)); // so that they come in order
