@@ -27,7 +27,10 @@ final class Site {
                 .dotfiles(options.dotfiles)
                 .followSymlinks(options.followSymlinks)
                 .compression(!options.noCompress)
-                .cacheControl(options.cacheControl);
+                .cacheControl(options.cacheControl)
+                // a 404.html at the root is used as FileHandler does by default; --spa adds the app's page
+                .spaFallback(options.spa ? "index.html" : null)
+                .archives(!options.noArchives && !options.noListing);
         Set<String> cgiDirs = cgiDirectories(options);
         if (cgiDirs.isEmpty()) return files.build();
 
