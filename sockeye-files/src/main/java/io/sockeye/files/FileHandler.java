@@ -81,7 +81,7 @@ import io.sockeye.Status;
  * is hidden, or the path leads into an excluded or refused directory. With {@link Builder#archives}, a
  * listed folder can be downloaded whole as {@code ?download=zip} or {@code ?download=tar.gz}, streamed
  * and bounded ({@link Builder#archiveLimits}), with the rules of the jail applied to every entry; the
- * listing links to both (see {@link FolderDownloads}).
+ * listing links to both.
  *
  * <p>Thread-safe.
  */

@@ -116,10 +116,12 @@ class NotFoundPageTest {
     @ParameterizedTest
     @EnumSource(FilesTestSupport.Access.class)
     void aLinkOutOfTheRootIsNotUsed(FilesTestSupport.Access access) throws Exception {
-        site();
+        write(site().resolve("404.html"), PAGE);
         write(tmp.resolve("secret.html"), "TOP-SECRET outside the root");
+        start(access, b -> b.revalidateAfter(java.time.Duration.ZERO));
+        assertEquals(PAGE, text(get(server, "/missing")), "the page is used while it is a file");
+        Files.delete(www.resolve("404.html"));
         Files.createSymbolicLink(www.resolve("404.html"), tmp.resolve("secret.html"));
-        start(access, b -> b);
         assertBuiltIn(get(server, "/missing"));
     }
 
@@ -134,10 +136,12 @@ class NotFoundPageTest {
     @ParameterizedTest
     @EnumSource(FilesTestSupport.Access.class)
     void aFifoInItsPlaceDoesNotHang(FilesTestSupport.Access access) throws Exception {
-        site();
+        write(site().resolve("404.html"), PAGE);
+        start(access, b -> b.revalidateAfter(java.time.Duration.ZERO));
+        assertEquals(PAGE, text(get(server, "/missing")), "the page is used while it is a file");
+        Files.delete(www.resolve("404.html"));
         Process p = new ProcessBuilder("mkfifo", www.resolve("404.html").toString()).inheritIO().start();
         assumeTrue(p.waitFor() == 0, "mkfifo is not available");
-        start(access, b -> b);
         assertBuiltIn(get(server, "/missing"));
     }
 

@@ -96,6 +96,7 @@ class SpaFallbackTest {
     @EnumSource(FilesTestSupport.Access.class)
     void whatIsNotARouteStill404s(FilesTestSupport.Access access) throws Exception {
         start(access, b -> b.spaFallback("index.html"));
+        assertApp(get(server, "/a/route")); // the fallback is on
         assertEquals(404, get(server, "/missing.js").statusCode(), "a missing file with an extension");
         assertEquals(404, get(server, "/assets/missing.png").statusCode());
         assertEquals(404, get(server, "/.env").statusCode(), "a hidden path");
@@ -130,8 +131,10 @@ class SpaFallbackTest {
 
     @Test
     void aMissingFallbackPageIsA404() throws Exception {
-        start(FilesTestSupport.Access.JDK, b -> b.spaFallback("shell.html"));
+        start(FilesTestSupport.Access.JDK, b -> b.spaFallback("shell.html").revalidateAfter(java.time.Duration.ZERO));
         assertEquals(404, get(server, "/users/42").statusCode());
+        write(www.resolve("shell.html"), APP);
+        assertApp(get(server, "/users/42")); // once it is there
     }
 
     @Test
