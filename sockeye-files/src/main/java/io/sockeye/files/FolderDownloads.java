@@ -13,6 +13,7 @@ import java.util.concurrent.Semaphore;
 import io.sockeye.HttpException;
 import io.sockeye.LogText;
 import io.sockeye.Request;
+import io.sockeye.RequestPaths;
 import io.sockeye.Response;
 import io.sockeye.Status;
 
@@ -80,7 +81,7 @@ final class FolderDownloads {
             return;
         }
         try {
-            String top = topName(request.path());
+            String top = topName(key, request.path());
             response.header("Content-Type", zip ? "application/zip" : "application/gzip");
             response.header("Content-Disposition", disposition(top + (zip ? ".zip" : ".tar.gz")));
             response.header("X-Content-Type-Options", "nosniff");
@@ -106,9 +107,14 @@ final class FolderDownloads {
         }
     }
 
-    /** @return the archive's top folder: the folder's own name, or {@code files} for the root */
-    static String topName(String requestPath) {
-        String p = requestPath.endsWith("/") ? requestPath.substring(0, requestPath.length() - 1) : requestPath;
+    /**
+     * @return the archive's top folder: the folder's own name (from the checked key, so {@code /a/./} or
+     *         {@code /a/b/../} name {@code a}), the mount's for the root of a mounted handler, or {@code files}
+     */
+    static String topName(String key, String requestPath) {
+        if (!key.isEmpty()) return key.substring(key.lastIndexOf('/') + 1);
+        String p = RequestPaths.canonical(requestPath);
+        p = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
         String last = p.substring(p.lastIndexOf('/') + 1);
         return last.isEmpty() || last.equals(".") || last.equals("..") ? "files" : last;
     }

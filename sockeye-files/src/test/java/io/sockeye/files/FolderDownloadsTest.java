@@ -121,8 +121,19 @@ class FolderDownloadsTest {
         assertEquals("x", all.get("files/docs/sub/deep/x.txt"));
         server.close();
         server = FilesTestSupport.start(Router.create().mount("/static/", FileHandler.builder(www).archives(true).build()));
+        r = get(server, "/static/?download=zip");
+        assertEquals("attachment; filename=\"static.zip\"; filename*=UTF-8''static.zip", header(r, "Content-Disposition"));
         r = get(server, "/static/docs/sub/?download=tar.gz");
         assertEquals(Map.of("sub/", DIRECTORY, "sub/deep/", DIRECTORY, "sub/deep/x.txt", "x"), ArchiveReading.untar(r.body(), tmp));
+    }
+
+    @Test
+    void theTopFolderIsNamedFromTheCheckedPath() {
+        assertEquals("sub", FolderDownloads.topName("docs/sub", "/docs/sub/deep/../"));
+        assertEquals("sub", FolderDownloads.topName("docs/sub", "/docs/./sub/./"));
+        assertEquals("static", FolderDownloads.topName("", "/static/"));
+        assertEquals("files", FolderDownloads.topName("", "/"));
+        assertEquals("files", FolderDownloads.topName("", "/a/../"));
     }
 
     @Test
