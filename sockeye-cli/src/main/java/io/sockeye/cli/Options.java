@@ -167,6 +167,16 @@ final class Options {
     Map<String, PasswordFile.Stored> users = Map.of();
     List<ExtraHeaders.Field> headerFields = List.of();
 
+    // single-page apps, 404.html and folder downloads (issue #12)
+    @Option(names = "--spa", description = "Single-page app: a GET for a path that matches no file gets /index.html"
+            + " (200), unless its last segment has an extension (/app.js stays 404). A 404.html at the root is"
+            + " always the body of 404s.")
+    boolean spa;
+
+    @Option(names = "--no-archives", description = "Do not offer listed folders as .zip and .tar.gz downloads"
+            + " (?download=zip, ?download=tar.gz; none with --no-listing either).")
+    boolean noArchives;
+
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request.")
     boolean quiet;
 

@@ -61,7 +61,10 @@ final class Site {
                 .dotfiles(options.dotfiles)
                 .followSymlinks(options.followSymlinks)
                 .compression(!options.noCompress)
-                .cacheControl(options.cacheControl);
+                .cacheControl(options.cacheControl)
+                // a 404.html at the root is used as FileHandler does by default; --spa adds the app's page
+                .spaFallback(options.spa ? "index.html" : null)
+                .archives(!options.noArchives && !options.noListing);
         UploadHandler.Builder uploads = UploadHandler.builder(root)
                 .upload(options.upload)
                 .overwrite(options.overwrite)

@@ -104,11 +104,15 @@ final class DirectoryListing {
     }
 
     static String html(String displayPath, boolean hasParent, Listing listing, Sort by, boolean descending) {
-        return html(displayPath, hasParent, listing, by, descending, "");
+        return html(displayPath, hasParent, listing, by, descending, false, "");
     }
 
-    /** @param appendix trusted HTML put after the table (the upload form), or "" */
-    static String html(String displayPath, boolean hasParent, Listing listing, Sort by, boolean descending, String appendix) {
+    /**
+     * @param downloads whether the folder may be downloaded as an archive ({@link FolderDownloads}): linked then
+     * @param appendix  trusted HTML put after the table (the upload form), or ""
+     */
+    static String html(String displayPath, boolean hasParent, Listing listing, Sort by, boolean descending, boolean downloads,
+                       String appendix) {
         List<Entry> entries = listing.entries();
         String title = "Index of " + Html.escape(displayPath);
         StringBuilder sb = new StringBuilder(256 + entries.size() * 160);
@@ -118,7 +122,13 @@ final class DirectoryListing {
                 .append("body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}")
                 .append("th,td{padding:.2em 1.2em .2em 0;text-align:left}td.size{text-align:right}")
                 .append("a{text-decoration:none}a:hover{text-decoration:underline}</style></head>\n<body>\n<h1>")
-                .append(title).append("</h1>\n<table>\n<thead><tr>")
+                .append(title).append("</h1>\n");
+        if (downloads) {
+            sb.append("<p class=\"downloads\">Download this folder: <a href=\"?").append(FolderDownloads.PARAMETER)
+                    .append("=zip\" download>.zip</a> &middot; <a href=\"?").append(FolderDownloads.PARAMETER)
+                    .append("=tar.gz\" download>.tar.gz</a></p>\n");
+        }
+        sb.append("<table>\n<thead><tr>")
                 .append(header("Name", Sort.NAME, by, descending))
                 .append(header("Size", Sort.SIZE, by, descending))
                 .append(header("Modified (UTC)", Sort.DATE, by, descending))
@@ -148,13 +158,20 @@ final class DirectoryListing {
     }
 
     /**
+     * @param downloads whether the folder may be downloaded as an archive: then {@code "downloads"} gives
+     *                  the query of each format, relative to the folder ({@code {"zip": "?download=zip", ...}})
      * @return {@code {"total": n, "truncated": bool, "entries": [{"name", "type", "size", "modified"}...]}}:
      *         {@code total} counts every entry, {@code entries} holds the first ones in the order asked for
      */
-    static String json(Listing listing) {
+    static String json(Listing listing, boolean downloads) {
         List<Entry> entries = listing.entries();
         StringBuilder sb = new StringBuilder(96 + entries.size() * 96).append("{\"total\":").append(listing.total())
-                .append(",\"truncated\":").append(listing.truncated()).append(",\"entries\":[");
+                .append(",\"truncated\":").append(listing.truncated());
+        if (downloads) {
+            sb.append(",\"downloads\":{\"zip\":\"?").append(FolderDownloads.PARAMETER).append("=zip\",\"tar.gz\":\"?")
+                    .append(FolderDownloads.PARAMETER).append("=tar.gz\"}");
+        }
+        sb.append(",\"entries\":[");
         int shown = 0;
         for (Entry e : entries) {
             if (shown++ > 0) sb.append(',');

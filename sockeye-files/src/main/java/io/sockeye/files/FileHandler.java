@@ -70,6 +70,19 @@ import io.sockeye.Status;
  * ({@link Builder#gzipMinBytes}, {@link Builder#gzipMaxBytes}), and the gzip form of a file is kept while
  * the file is unchanged. Files up to a size are kept in memory; larger ones are sent with {@code sendfile}.
  *
+ * <h2>Not found, single-page apps, folder downloads</h2>
+ * A {@code 404.html} at the root, if there is one, is the body of every 404 this handler sends (the status
+ * stays 404), as static hosts and {@code http-server} do; it is looked up by the same walk as any file, so
+ * a {@code 404.html} that is a link out of the root, or a FIFO, is not used (the built-in page is).
+ * {@link Builder#notFoundPage} names another file or none. {@link Builder#spaFallback} serves a page
+ * (usually {@code index.html}) for the paths of a single-page app, which match no file: a GET or HEAD of a
+ * missing path gets that page with 200 and its usual validators, unless the path's last segment has an
+ * extension ({@code /app.js} is a missing file, not a route; {@link Builder#spaForExtensions}), a segment
+ * is hidden, or the path leads into an excluded or refused directory. With {@link Builder#archives}, a
+ * listed folder can be downloaded whole as {@code ?download=zip} or {@code ?download=tar.gz}, streamed
+ * and bounded ({@link Builder#archiveLimits}), with the rules of the jail applied to every entry; the
+ * listing links to both.
+ *
  * <p>Thread-safe.
  */
 public final class FileHandler implements Handler {
@@ -83,6 +96,16 @@ public final class FileHandler implements Handler {
     private final ContentServer content;
     /** Takes PUT, POST and DELETE, and gives listings their upload form; {@code null} for none. */
     private final UploadHandler uploads;
+    /** The page served for a missing route of a single-page app, as a key under the root, or {@code null}. */
+    private final String spaFallback;
+    private final boolean spaForExtensions;
+    /** The file whose content is the body of a 404, as a key under the root, or {@code null}. */
+    private final String notFoundPage;
+    /** Folder archives, or {@code null} if they are off. */
+    private final FolderDownloads downloads;
+
+    /** How many missing directories above a missing path are looked at before the fallback is refused. */
+    private static final int MAX_SPA_ANCESTORS = 32;
 
     private FileHandler(Builder b) {
         this.listing = b.listing;
@@ -92,6 +115,12 @@ public final class FileHandler implements Handler {
                 b.maxCachedFileBytes, b.maxCacheBytes, 10_000);
         this.uploads = b.uploads;
         this.content = new ContentServer(cache, b.compress, b.gzipMinBytes, b.gzipMaxBytes, b.cacheControl);
+        this.spaFallback = b.spaFallback;
+        this.spaForExtensions = b.spaForExtensions;
+        this.notFoundPage = b.notFoundPage;
+        this.downloads = b.archives && b.listing ? new FolderDownloads(cache, b.dotfiles, b.mimeTypes,
+                new FolderDownloads.Limits(b.archiveMaxEntries, b.archiveMaxBytes, Math.max(2, Runtime.getRuntime().availableProcessors())))
+                : null;
     }
 
     /**
@@ -138,20 +167,82 @@ public final class FileHandler implements Handler {
         String key = RequestPaths.jailedPath(request, dotfiles);
         if (key == null) {
             LOG.log(Level.DEBUG, () -> "refused path " + LogText.escape(request.rawPath(), 300) + " from " + request.remoteAddress());
-            response.sendError(Status.NOT_FOUND, null);
+            notFound(response);
             return;
         }
         try (Resource r = cache.lookup(key)) {
             switch (r.kind) {
-                case MISSING -> response.sendError(Status.NOT_FOUND, null);
+                case MISSING -> missing(request, response, key);
                 case FORBIDDEN -> response.sendError(Status.FORBIDDEN, null);
                 case DIRECTORY -> directory(request, response, key);
                 case FILE -> {
-                    if (path.endsWith("/")) response.sendError(Status.NOT_FOUND, null);
+                    if (path.endsWith("/")) notFound(response);
                     else content.serve(request, response, r, key);
                 }
             }
         }
+    }
+
+    /** Nothing is at the path: the single-page app's page if it applies, else a 404. */
+    private void missing(Request request, Response response, String key) throws IOException {
+        if (spaFallback != null && spaApplies(key)) {
+            try (Resource page = cache.lookup(spaFallback)) {
+                if (page.kind == Resource.Kind.FILE) {
+                    content.serve(request, response, page, spaFallback);
+                    return;
+                }
+            }
+        }
+        notFound(response);
+    }
+
+    /**
+     * @return whether a missing path is a route of the single-page app: no extension on its last segment
+     *         (unless allowed), no hidden segment, and its nearest existing ancestor one that may be served
+     *         (a walk that ends on a directory or file checks every directory on the way against the
+     *         exclusions; the walk to a missing name stops before it can)
+     */
+    private boolean spaApplies(String key) {
+        String last = key.substring(key.lastIndexOf('/') + 1);
+        if (!spaForExtensions && last.indexOf('.') >= 0) return false;
+        if (key.startsWith(".") || key.contains("/.")) return false;
+        String k = key;
+        for (int i = 0; i < MAX_SPA_ANCESTORS; i++) {
+            int slash = k.lastIndexOf('/');
+            if (slash < 0) return true; // the root, which a missing path's walk has already checked
+            k = k.substring(0, slash);
+            try (Resource up = cache.lookup(k)) {
+                switch (up.kind) {
+                    case DIRECTORY, FILE -> {
+                        return true;
+                    }
+                    case FORBIDDEN -> {
+                        return false;
+                    }
+                    case MISSING -> {
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** A 404: with the not-found page's content if there is one that may be served, else the built-in page. */
+    private void notFound(Response response) throws IOException {
+        if (notFoundPage != null) {
+            try (Resource page = cache.lookup(notFoundPage)) {
+                if (page.kind == Resource.Kind.FILE) {
+                    response.status(Status.NOT_FOUND);
+                    response.header("Content-Type", "text/html; charset=utf-8");
+                    if (page.content != null) response.send(page.content);
+                    else response.sendFile(page.channel, 0, page.size);
+                    return;
+                }
+            }
+        }
+        response.sendError(Status.NOT_FOUND, null);
     }
 
     private void directory(Request request, Response response, String key) throws IOException {
@@ -177,6 +268,10 @@ public final class FileHandler implements Handler {
             response.sendError(Status.FORBIDDEN, "directory listing is disabled");
             return;
         }
+        if (downloads != null && FolderDownloads.asked(request)) {
+            downloads.serve(request, response, key);
+            return;
+        }
         DirectoryListing.Sort sort = DirectoryListing.Sort.NAME;
         String by = request.query().first("sort").orElse("name").toUpperCase(Locale.ROOT);
         for (DirectoryListing.Sort s : DirectoryListing.Sort.values()) {
@@ -192,16 +287,16 @@ public final class FileHandler implements Handler {
             return;
         }
         if (entries == null) {
-            response.sendError(Status.NOT_FOUND, null); // gone, or no longer a directory
+            notFound(response); // gone, or no longer a directory
             return;
         }
         response.headers().add("Vary", "Accept"); // added, not set: a wrapper (Cors) may vary by more
         String accept = request.header("Accept");
         if (QualityValues.mediaType(accept, "application/json") > QualityValues.mediaType(accept, "text/html")) {
-            response.send("application/json", DirectoryListing.json(entries));
+            response.send("application/json", DirectoryListing.json(entries, downloads != null));
         } else {
             response.send("text/html", DirectoryListing.html(request.path(), !key.isEmpty() || !request.mountPath().isEmpty(),
-                    entries, sort, descending, uploads == null ? "" : uploads.formHtml()));
+                    entries, sort, descending, downloads != null, uploads == null ? "" : uploads.formHtml()));
         }
     }
 
@@ -223,6 +318,12 @@ public final class FileHandler implements Handler {
         private final List<Path> excluded = new ArrayList<>();
         private FileSystemAccess fs = NativeFiles.best();
         private UploadHandler uploads;
+        private String spaFallback;
+        private boolean spaForExtensions;
+        private String notFoundPage = "404.html";
+        private boolean archives;
+        private int archiveMaxEntries = 100_000;
+        private long archiveMaxBytes = 64L << 30;
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
@@ -339,6 +440,89 @@ public final class FileHandler implements Handler {
         public Builder uploads(UploadHandler handler) {
             this.uploads = handler;
             return this;
+        }
+
+        /**
+         * Serves a single-page app: a GET or HEAD of a path that matches no file gets this page (200, with
+         * its validators and conditional requests as when it is asked for by name), so that the app's
+         * client-side router sees the path. Not for paths whose last segment has an extension
+         * ({@code /logo.png} is a missing file; see {@link #spaForExtensions}), hidden paths, or paths into an
+         * excluded or refused directory, which still get 404; nor for other methods.
+         *
+         * @param file the page, relative to the root (as {@code index.html} or {@code app/index.html}), or
+         *             {@code null} for no fallback (the default)
+         * @return this
+         * @throws IllegalArgumentException if it is not a plain relative path under the root
+         */
+        public Builder spaFallback(String file) {
+            this.spaFallback = file == null ? null : relative(file);
+            return this;
+        }
+
+        /**
+         * @param on whether paths whose last segment has an extension ({@code /a/b.c}) get the
+         *           {@linkplain #spaFallback fallback page} too (default: no, they get 404, so that a missing
+         *           script or image is not answered with HTML)
+         * @return this
+         */
+        public Builder spaForExtensions(boolean on) {
+            this.spaForExtensions = on;
+            return this;
+        }
+
+        /**
+         * Names the file whose content is the body of this handler's 404s (with status 404 and type
+         * {@code text/html}), looked up as any file is: if it is missing, refused (a link out of the root, a
+         * FIFO) or unreadable, the built-in page is sent. On by default, with {@code 404.html}, as on static
+         * hosts (GitHub Pages, Netlify) and in {@code http-server}: a site that ships a {@code 404.html}
+         * means it to be used.
+         *
+         * @param file the page, relative to the root, or {@code null} for the built-in page always
+         * @return this
+         * @throws IllegalArgumentException if it is not a plain relative path under the root
+         */
+        public Builder notFoundPage(String file) {
+            this.notFoundPage = file == null ? null : relative(file);
+            return this;
+        }
+
+        /**
+         * Lets a listed folder be downloaded whole: {@code GET /dir/?download=zip} or
+         * {@code ?download=tar.gz}, linked from the listing page (and named in the JSON listing). Only where
+         * a listing would be shown ({@link #listing} on, no index page); every entry obeys the same rules as
+         * a request for it. Off by default: a library's user who serves assets does not expect their
+         * folders to become downloadable archives.
+         *
+         * @param on whether folder archives are offered
+         * @return this
+         */
+        public Builder archives(boolean on) {
+            this.archives = on;
+            return this;
+        }
+
+        /**
+         * @param maxEntries most files and folders in one archive (default 100,000)
+         * @param maxBytes   most bytes of files in one archive, before compression (default 64 GiB)
+         * @return this; past either the download is aborted (the connection closed before the archive's
+         *         end, so that no client mistakes a cut-short archive for the whole)
+         */
+        public Builder archiveLimits(int maxEntries, long maxBytes) {
+            if (maxEntries < 1 || maxBytes < 0) throw new IllegalArgumentException("limits must be positive");
+            this.archiveMaxEntries = maxEntries;
+            this.archiveMaxBytes = maxBytes;
+            return this;
+        }
+
+        /** @return a relative path's segments joined by {@code /}, checked as a request's would be */
+        private static String relative(String file) {
+            String f = file.startsWith("/") ? file.substring(1) : file;
+            for (String segment : f.split("/", -1)) {
+                if (segment.isEmpty() || segment.startsWith(".") || segment.indexOf('\\') >= 0 || segment.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("not a plain relative path under the root: " + file);
+                }
+            }
+            return f;
         }
 
         /** For tests: how files are opened, whatever the runtime allows. */

@@ -281,6 +281,37 @@ final class ResourceCache {
         }
     }
 
+    /** What is done with a walk's end while it is open. */
+    interface WalkUse<T> {
+        T apply(PathWalk.Found found) throws IOException;
+    }
+
+    /**
+     * Walks to what a path names now, by the very walk {@link #lookup} makes (the jail, the exclusions, the
+     * rules for links and for what may be opened), bypassing what is remembered, and hands it to
+     * {@code use} while it is open: for folder archives, which open every file they send and keep none.
+     * Runs on a platform thread where opens may block (see {@link PlatformOpens}).
+     *
+     * @param key a checked relative path
+     * @return what {@code use} returned
+     */
+    <T> T walk(String key, WalkUse<T> use) throws IOException {
+        java.util.concurrent.Callable<T> work = () -> {
+            Exclusions.Snapshot excluded = exclusions.refresh();
+            try (PathWalk.Found found = PathWalk.resolve(fs, root, key, followSymlinks, excluded)) {
+                return use.apply(found);
+            }
+        };
+        if (fs.opensMayBlock()) return PlatformOpens.call(work);
+        try {
+            return work.call();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
     /** @return whether {@code more} bytes fit in the memory budget beside what is held now */
     boolean fits(long more) {
         return bytes.get() + more <= maxBytes;
