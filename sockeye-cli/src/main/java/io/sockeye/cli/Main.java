@@ -193,6 +193,17 @@ public final class Main {
         String certificate = tls == null ? null : tls.describe(server.port());
         if (certificate != null) err.println(certificate);
         err.flush();
+        if (options.qr) {
+            String lan = Addresses.lanUrl(urls);
+            if (lan == null) {
+                err.println("No QR code: other devices cannot reach " + urls.get(0) + " (listen on all interfaces, or -b a LAN address)");
+            } else if (lan.length() > QrCode.MAX_BYTES) {
+                err.println("No QR code: the address is too long for one");
+            } else {
+                err.print(QrTerminal.render(QrCode.encode(lan)));
+                err.println("  " + lan);
+            }
+        }
         err.flush();
         if (options.open) {
             try {

@@ -135,6 +135,10 @@ final class Options {
     @Option(names = "--open", description = "Open the site in the browser once the server listens.")
     boolean open;
 
+    @Option(names = "--qr", description = "Print a QR code of the address other devices on the network can reach"
+            + " (for a phone's camera).")
+    boolean qr;
+
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request.")
     boolean quiet;
 
