@@ -7,6 +7,7 @@ module io.sockeye.cli {
     requires info.picocli;
     requires bcrypt;
     requires java.logging;
+    requires jdk.unsupported; // sun.misc.Signal: a second Ctrl-C stops at once (see Interrupts)
 
     opens io.sockeye.cli to info.picocli;
 }

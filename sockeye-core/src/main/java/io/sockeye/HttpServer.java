@@ -130,6 +130,25 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
+     * @return exchanges in progress right now: connections busy with a request (reading it, running its
+     *         handler or sending its response), which a graceful {@link #shutdown(Duration)} waits for;
+     *         kept-alive connections waiting for their next request are not counted
+     */
+    public int activeExchangeCount() {
+        return running().activeConnectionCount();
+    }
+
+    /**
+     * Stops now: stops accepting and closes every connection, busy or not, interrupting the handlers still
+     * running. If a graceful {@link #shutdown(Duration)} is under way on another thread, its grace period
+     * ends at once (a second Ctrl-C, say). Returns when everything is closed; safe to call more than once.
+     */
+    public void shutdownNow() {
+        TcpServer t = tcp;
+        if (t != null) t.shutdownNow();
+    }
+
+    /**
      * Stops gracefully: stops accepting, closes idle connections, lets exchanges in flight finish for up
      * to {@code grace}, then closes the rest. Returns when everything is closed. Safe to call more than once.
      *

@@ -43,6 +43,7 @@ public final class ServerConfig {
     private final Duration shutdownGrace;
     private final String serverHeader;
     private final boolean accessLog;
+    private final AccessLogFormat accessLogFormat;
     private final FormLimits formLimits;
     private final int parkIdleAbove;
     private final TlsConfig tls;
@@ -82,6 +83,7 @@ public final class ServerConfig {
         this.shutdownGrace = b.shutdownGrace;
         this.serverHeader = b.serverHeader != null && b.serverHeader.isBlank() ? null : b.serverHeader;
         this.accessLog = b.accessLog;
+        this.accessLogFormat = Objects.requireNonNull(b.accessLogFormat, "accessLogFormat");
         this.formLimits = b.formLimits;
         this.parkIdleAbove = b.parkIdleAbove;
         this.tls = b.tls;
@@ -214,10 +216,15 @@ public final class ServerConfig {
         return serverHeader;
     }
 
-    /** @return whether each exchange is logged in Combined Log Format to the {@code System.Logger} named
-     *         {@code io.sockeye.access}, at level INFO */
+    /** @return whether each exchange is logged (in the {@link #accessLogFormat()}) to the
+     *         {@code System.Logger} named {@code io.sockeye.access}, at level INFO */
     public boolean accessLog() {
         return accessLog;
+    }
+
+    /** @return the form of each access log message: the Combined Log Format (the default) or a JSON object */
+    public AccessLogFormat accessLogFormat() {
+        return accessLogFormat;
     }
 
     /** @return what {@link Request#form()} accepts */
@@ -336,6 +343,11 @@ public final class ServerConfig {
         return toBuilder().accessLog(value).build();
     }
 
+    /** @param value see {@link #accessLogFormat()} @return a copy with it */
+    public ServerConfig withAccessLogFormat(AccessLogFormat value) {
+        return toBuilder().accessLogFormat(value).build();
+    }
+
     /** @param value see {@link #formLimits()} @return a copy with it */
     public ServerConfig withFormLimits(FormLimits value) {
         return toBuilder().formLimits(value).build();
@@ -376,6 +388,7 @@ public final class ServerConfig {
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private String serverHeader = DEFAULT_SERVER_HEADER;
         private boolean accessLog = false;
+        private AccessLogFormat accessLogFormat = AccessLogFormat.COMBINED;
         private FormLimits formLimits = FormLimits.defaults();
         private int parkIdleAbove = 256;
         private TlsConfig tls;
@@ -401,6 +414,7 @@ public final class ServerConfig {
             shutdownGrace = c.shutdownGrace;
             serverHeader = c.serverHeader;
             accessLog = c.accessLog;
+            accessLogFormat = c.accessLogFormat;
             formLimits = c.formLimits;
             parkIdleAbove = c.parkIdleAbove;
             tls = c.tls;
@@ -522,6 +536,12 @@ public final class ServerConfig {
         /** @param value see {@link ServerConfig#accessLog()} @return this */
         public Builder accessLog(boolean value) {
             accessLog = value;
+            return this;
+        }
+
+        /** @param value see {@link ServerConfig#accessLogFormat()} @return this */
+        public Builder accessLogFormat(AccessLogFormat value) {
+            accessLogFormat = value;
             return this;
         }
 

@@ -97,6 +97,20 @@ class WireAccessLogTest {
     }
 
     @Test
+    void theJsonFormatIsOneObjectWithTheFieldsEscaped() throws Exception {
+        server.close();
+        server = ServerFixture.start(ServerFixture.loopback().withAccessLog(true).withAccessLogFormat(AccessLogFormat.JSON),
+                (req, res) -> res.send("hello"));
+        try (RawClient c = new RawClient(server.port(), 3_000)) {
+            c.send("GET /p?q=\"1\" HTTP/1.0\r\nUser-Agent: a\u00e9\"\\\tz\r\n\r\n").read();
+        }
+        String line = awaitLines(1).get(0);
+        assertTrue(line.matches("\\{\"time\":\"[-0-9T:.]+Z\",\"remote\":\"127\\.0\\.0\\.1\",\"method\":\"GET\","
+                + "\"target\":\"/p\\?q=\\\\\"1\\\\\"\",\"protocol\":\"HTTP/1\\.0\",\"status\":200,\"bytes\":5,"
+                + "\"referer\":null,\"user_agent\":\"a\\\\u00e9\\\\\"\\\\\\\\\\\\tz\",\"duration_ms\":\\d+\\.\\d{3}}"), line);
+    }
+
+    @Test
     void missingRefererAndUserAgentAreDashes() throws Exception {
         try (RawClient c = new RawClient(server.port(), 3_000)) {
             c.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").read();

@@ -12,6 +12,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import io.sockeye.Handler;
 import io.sockeye.HttpServer;
@@ -39,10 +41,17 @@ public final class Main {
             return server != null;
         }
 
-        /** Stops the server and flushes the log. */
+        /** Stops the server (letting requests in flight finish, for up to the grace period) and flushes the log. */
         public void stop() {
             if (redirect != null) redirect.close();
             if (server != null) server.close();
+            if (log != null) log.close();
+        }
+
+        /** Stops the server now, ending requests in flight (and a {@link #stop()} under way), and flushes the log. */
+        public void stopNow() {
+            if (redirect != null) redirect.shutdownNow();
+            if (server != null) server.shutdownNow();
             if (log != null) log.close();
         }
     }
@@ -51,7 +60,8 @@ public final class Main {
     }
 
     /**
-     * Runs the command: serves until interrupted (Ctrl-C stops gracefully).
+     * Runs the command: serves until interrupted. Ctrl-C stops gracefully, a second Ctrl-C at once; other
+     * signals that end the JVM (SIGTERM) stop gracefully too.
      *
      * @param args the command line
      */
@@ -59,11 +69,17 @@ public final class Main {
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
                 false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        Launch launch = launch(args, out, err);
+        Launch launch = launch(args, System.getenv(), out, err, Browser.system());
         out.flush();
         if (!launch.started()) System.exit(launch.exitCode());
+        Interrupts interrupts = new Interrupts(launch, err);
+        try {
+            interrupts.install();
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // SIGINT is the JVM's (run with -Xrs, say): it ends the JVM, and the hook below stops gracefully
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            err.println("Stopping...");
+            if (!interrupts.pressed()) err.println("Stopping...");
             launch.stop();
             out.flush();
         }, "sockeye-shutdown"));
@@ -72,10 +88,15 @@ public final class Main {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        launch.stop(); // waits for the stop under way, and the log's last lines
+        out.flush();
+        System.exit(interrupts.pressed() ? 130 : 0); // 128 + SIGINT, as the shell reports an interrupted command
     }
 
     /**
-     * Parses the command line and starts the server, or prints help, the version or an error.
+     * Parses the command line and starts the server, or prints help, the version or an error; reads no
+     * environment variables (see {@link #launch(String[], Map, PrintStream, PrintStream, Browser)}), and
+     * {@code --open} opens the system's browser.
      *
      * @param args the command line
      * @param out  standard output: help, version, the access log
@@ -83,6 +104,21 @@ public final class Main {
      * @return what happened
      */
     public static Launch launch(String[] args, PrintStream out, PrintStream err) {
+        return launch(args, Map.of(), out, err, Browser.system());
+    }
+
+    /**
+     * Parses the command line and the environment's {@code SOCKEYE_*} variables (and {@code PORT}) and
+     * starts the server, or prints help, the version or an error.
+     *
+     * @param args    the command line
+     * @param env     the environment variables ({@code System.getenv()} for the command)
+     * @param out     standard output: help, version, the access log
+     * @param err     standard error: errors, the server's log
+     * @param browser what {@code --open} opens the site's URL with
+     * @return what happened
+     */
+    static Launch launch(String[] args, Map<String, String> env, PrintStream out, PrintStream err, Browser browser) {
         Options options = new Options();
         CommandLine cl = new CommandLine(options)
                 .setOut(new PrintWriter(out, true))
@@ -90,9 +126,16 @@ public final class Main {
         try {
             cl.parseArgs(args);
         } catch (CommandLine.ParameterException e) {
-            err.println("sockeye: " + e.getMessage());
-            err.println("Try 'sockeye --help' for more information.");
-            return new Launch(USAGE, null, null, null);
+            return usageError(err, UsageErrors.message(e));
+        }
+        if (!cl.isUsageHelpRequested() && !cl.isVersionHelpRequested()) {
+            try {
+                EnvironmentOptions.apply(cl, args, options::givesByPosition, env);
+            } catch (EnvironmentOptions.BadVariable e) {
+                return usageError(err, e.getMessage());
+            } catch (CommandLine.ParameterException e) {
+                return usageError(err, "with the SOCKEYE_ variables: " + UsageErrors.message(e));
+            }
         }
         if (cl.isUsageHelpRequested()) {
             cl.usage(out);
@@ -107,6 +150,7 @@ public final class Main {
             err.println("sockeye: " + problem);
             return new Launch(USAGE, null, null, null);
         }
+
         TlsSetup tls;
         try {
             tls = TlsSetup.of(options);
@@ -141,15 +185,41 @@ public final class Main {
                 return new Launch(FAILED, null, null, null);
             }
         }
-        err.println(banner(options, server.address()));
+        List<String> urls = urls(options, server.address());
+        err.println(banner(options, server.address(), urls));
         if (redirect != null) {
             err.println("Redirecting http://" + hostText(redirect.address()) + ":" + redirect.port() + "/ to HTTPS");
         }
         String certificate = tls == null ? null : tls.describe(server.port());
         if (certificate != null) err.println(certificate);
         err.flush();
+        if (options.qr) {
+            String lan = Addresses.lanUrl(urls);
+            if (lan == null) {
+                err.println("No QR code: other devices cannot reach " + urls.get(0) + " (listen on all interfaces, or -b a LAN address)");
+            } else if (lan.length() > QrCode.MAX_BYTES) {
+                err.println("No QR code: the address is too long for one");
+            } else {
+                err.print(QrTerminal.render(QrCode.encode(lan)));
+                err.println("  " + lan);
+            }
+        }
+        err.flush();
+        if (options.open) {
+            try {
+                browser.open(urls.get(0));
+            } catch (IOException | RuntimeException e) {
+                err.println("sockeye: could not open a browser: " + e.getMessage());
+            }
+        }
         WarmUp.start(options);
         return new Launch(0, server, redirect, log);
+    }
+
+    private static Launch usageError(PrintStream err, String message) {
+        err.println("sockeye: " + message);
+        err.println("Try 'sockeye --help' for more information.");
+        return new Launch(USAGE, null, null, null);
     }
 
     /** An IPv6 address as people write it (RFC 5952): the longest run of zero groups as {@code ::}. */
@@ -186,17 +256,25 @@ public final class Main {
         return address instanceof Inet6Address ? "[" + compact(address.getAddress()) + "]" : address.getHostAddress();
     }
 
-    private static String banner(Options options, InetSocketAddress bound) {
-        InetAddress address = bound.getAddress();
-        int port = bound.getPort();
-        String what = Site.describe(options);
+    /** @return where the server can be reached, this machine's URL first */
+    private static List<String> urls(Options options, InetSocketAddress bound) {
         String scheme = options.https() ? "https" : "http";
-        if (address.isAnyLocalAddress()) {
+        if (bound.getAddress().isAnyLocalAddress()) {
             // with TLS the local address to give is localhost: the name the certificate is for
-            String local = options.https() ? "localhost" : "127.0.0.1";
-            return "Serving " + what + " at " + scheme + "://0.0.0.0:" + port + "/ (all interfaces; on this machine: "
-                    + scheme + "://" + local + ":" + port + "/)";
+            return Addresses.urls(scheme, bound.getPort(), Addresses.local(), options.https() ? "localhost" : null);
         }
-        return "Serving " + what + " at " + scheme + "://" + hostText(bound) + ":" + port + "/";
+        return List.of(scheme + "://" + hostText(bound) + ":" + bound.getPort() + "/");
+    }
+
+    private static String banner(Options options, InetSocketAddress bound, List<String> urls) {
+        String what = Site.describe(options);
+        if (bound.getAddress().isAnyLocalAddress()) {
+            String scheme = options.https() ? "https" : "http";
+            StringBuilder sb = new StringBuilder("Serving ").append(what).append(" at ").append(scheme)
+                    .append("://0.0.0.0:").append(bound.getPort()).append("/ (all interfaces), reachable at:");
+            for (String url : urls) sb.append(System.lineSeparator()).append("  ").append(url);
+            return sb.toString();
+        }
+        return "Serving " + what + " at " + urls.get(0);
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.sockeye.AccessLogFormat;
 import io.sockeye.BasicAuth;
 import io.sockeye.Cors;
 import io.sockeye.ServerConfig;
@@ -20,28 +21,43 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The command line, as {@code python -m http.server} and {@code jwebserver} users would type it. */
-@Command(name = "sockeye", mixinStandardHelpOptions = true, versionProvider = Options.VersionInfo.class,
+@Command(name = "sockeye", versionProvider = Options.VersionInfo.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Sockeye, an HTTP/1.1 server: serves the files of a directory (the current one unless told"
                 + " otherwise) on all interfaces, port 8000.",
         footer = {"", "Examples:", "  sockeye                    serve the current directory on port 8000",
             "  sockeye 8080               the same, on port 8080",
             "  sockeye -d site -b 127.0.0.1 0",
-            "                             serve ./site on this machine only, on any free port"})
+            "                             serve ./site on this machine only, on any free port",
+            "  sockeye site 8080          serve ./site on port 8080",
+            "",
+            "Environment:",
+            "  Every option can be set as SOCKEYE_<OPTION> too: SOCKEYE_PORT=8080,",
+            "  SOCKEYE_NO_LISTING=1, SOCKEYE_CGI_TIMEOUT=5. Yes/no options take 1, true,",
+            "  yes or 0, false, no; repeatable ones take values separated by commas (or",
+            "  by newlines). PORT is read when SOCKEYE_PORT is not set. Options on the",
+            "  command line win over variables."})
 final class Options {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PORT", description = "Port to listen on (default 8000; 0 picks a free one).")
-    Integer positionalPort;
+    // Strings, sorted out in validate(): a positional all of digits is the port, anything else the
+    // directory, in either order (so that 'sockeye site' never says "'site' is not an int")
+    @Parameters(arity = "0..2", paramLabel = "DIR|PORT", description = "The directory to serve and/or the port to"
+            + " listen on (default 8000; 0 picks a free one), in either order: an argument of digits is the port.")
+    List<String> positionals = new ArrayList<>();
 
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Port to listen on, as the positional PORT.")
     Integer port;
 
-    @Option(names = {"-b", "--bind"}, paramLabel = "ADDRESS",
+    // --bind-address is jwebserver's spelling, --bind Python's
+    @Option(names = {"-b", "--bind", "--bind-address"}, paramLabel = "ADDRESS",
             description = "Address to listen on (default: all interfaces). For this machine only: 127.0.0.1 or ::1.")
     String bind;
 
     @Option(names = {"-d", "--directory"}, paramLabel = "DIR", description = "Directory to serve (default: the current one).")
     Path directory;
+
+    /** The port given as a positional argument, or {@code null}; set by {@link #validate()}. */
+    Integer positionalPort;
 
     @Option(names = "--no-listing", description = "Do not list directories that have no index.html (answer 403).")
     boolean noListing;
@@ -177,16 +193,62 @@ final class Options {
             + " (?download=zip, ?download=tar.gz; none with --no-listing either).")
     boolean noArchives;
 
+    // cli-ergonomics: jwebserver's -o/--output, the access log's format, the browser and the QR code
+    @Option(names = {"-o", "--output"}, paramLabel = "LEVEL", converter = OutputLevel.Converter.class,
+            description = "What to log, as jwebserver says it: none (as -q), info (the default) or verbose (as -v).")
+    OutputLevel output;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", converter = LogFormatConverter.class,
+            description = "The access log's format: combined (Apache's Combined Log Format, the default) or json"
+                    + " (one JSON object per line).")
+    AccessLogFormat logFormat = AccessLogFormat.COMBINED;
+
+    @Option(names = "--open", description = "Open the site in the browser once the server listens.")
+    boolean open;
+
+    @Option(names = "--qr", description = "Print a QR code of the address other devices on the network can reach"
+            + " (for a phone's camera).")
+    boolean qr;
+
     @Option(names = {"-q", "--quiet"}, description = "Do not log each request.")
     boolean quiet;
 
     @Option(names = {"-v", "--verbose"}, description = "Log debug detail (connections lost and the like).")
     boolean verbose;
 
+    // Instead of mixinStandardHelpOptions, for jwebserver's -version (which picocli would otherwise read
+    // as -v clustered with the unknown -ersion)
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-V", "--version", "-version"}, versionHelp = true, description = "Print version information and exit.")
+    boolean version;
+
     private InetAddress bindAddress;
+
+    /**
+     * @return whether the positional arguments give this option's value (a port, a directory), so that
+     *         its environment variable does not apply
+     */
+    boolean givesByPosition(picocli.CommandLine.Model.OptionSpec option) {
+        boolean digits = false;
+        boolean other = false;
+        for (String p : positionals) {
+            if (!p.isEmpty() && p.chars().allMatch(c -> c >= '0' && c <= '9')) digits = true;
+            else other = true;
+        }
+        List<String> names = List.of(option.names());
+        return digits && names.contains("--port") || other && names.contains("--directory");
+    }
 
     /** @return a message about what is wrong with the options, or {@code null} */
     String validate() {
+        String positional = sortPositionals();
+        if (positional != null) return positional;
+        if (output != null) {
+            if (output == OutputLevel.NONE) quiet = true;
+            if (output == OutputLevel.VERBOSE) verbose = true;
+        }
         if (cors != null && !cors.isEmpty() && cors.length() <= 5 && cors.chars().allMatch(Character::isDigit) && positionalPort == null) {
             // "--cors 8080": the option's value is optional, so picocli took the port for an origin, which
             // can never be all digits: it is the port, and any origin is allowed
@@ -297,6 +359,35 @@ final class Options {
         }
     }
 
+    /** Sorts the positional arguments into the port (digits only) and the directory; @return a problem, or null */
+    private String sortPositionals() {
+        positionalPort = null;
+        Path positionalDirectory = null;
+        for (String p : positionals) {
+            if (!p.isEmpty() && p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                if (positionalPort != null) return "two ports given: " + positionalPort + " and " + p;
+                if (p.length() > 5) return "port must be between 0 and 65535: " + p;
+                positionalPort = Integer.parseInt(p);
+            } else {
+                if (positionalDirectory != null) {
+                    return "two directories given: " + positionalDirectory + " and " + p + " (a port is digits only)";
+                }
+                try {
+                    positionalDirectory = Path.of(p);
+                } catch (java.nio.file.InvalidPathException e) {
+                    return "not a usable directory name: " + p;
+                }
+            }
+        }
+        if (positionalDirectory != null) {
+            if (directory != null && !directory.toAbsolutePath().normalize().equals(positionalDirectory.toAbsolutePath().normalize())) {
+                return "two different directories given: " + directory + " and " + positionalDirectory;
+            }
+            directory = positionalDirectory;
+        }
+        return null;
+    }
+
     int port() {
         return port != null ? port : positionalPort != null ? positionalPort : 8000;
     }
@@ -318,7 +409,21 @@ final class Options {
                 .ioTimeout(Duration.ofSeconds(ioTimeout))
                 .maxBodyBytes(maxBodyBytes)
                 .accessLog(!quiet)
+                .accessLogFormat(logFormat)
                 .build();
+    }
+
+    /** {@code --log-format}'s values, in lower case as typed. */
+    static final class LogFormatConverter implements picocli.CommandLine.ITypeConverter<AccessLogFormat> {
+        @Override
+        public AccessLogFormat convert(String value) {
+            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "combined", "clf" -> AccessLogFormat.COMBINED;
+                case "json" -> AccessLogFormat.JSON;
+                default -> throw new picocli.CommandLine.TypeConversionException(
+                        "--log-format is combined or json, not '" + value + "'");
+            };
+        }
     }
 
     /** {@code --version}. */

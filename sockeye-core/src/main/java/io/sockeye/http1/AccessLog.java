@@ -7,17 +7,21 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
+import io.sockeye.AccessLogFormat;
+
 /**
- * The access log: one line per exchange in the Combined Log Format (Apache's {@code combined}:
- * {@code host ident user [time] "request-line" status bytes "referer" "user-agent"}), written to the
- * {@code System.Logger} named {@code io.sockeye.access} at INFO. Text the client controls is escaped as
- * Apache does ({@code \"}, {@code \\}, {@code \xhh}), so a request cannot forge log lines.
+ * The access log: one message per exchange, written to the {@code System.Logger} named
+ * {@code io.sockeye.access} at INFO, in the Combined Log Format (Apache's {@code combined}:
+ * {@code host ident user [time] "request-line" status bytes "referer" "user-agent"}) or as one JSON object
+ * (see {@link AccessLogFormat}). Text the client controls is escaped as Apache does ({@code \"}, {@code \\},
+ * {@code \xhh}), or as JSON requires, so a request cannot forge log lines.
  */
 final class AccessLog {
 
     static final System.Logger LOG = System.getLogger("io.sockeye.access");
     private static final DateTimeFormatter CLF_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneId.systemDefault());
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private record Stamp(long second, String text) {
     }
@@ -32,14 +36,45 @@ final class AccessLog {
     }
 
     /**
+     * Logs an exchange whose request head was parsed.
+     *
+     * @param format     the form of the message
+     * @param remote     the client
+     * @param head       the request's head
+     * @param status     the status sent
+     * @param bytes      body bytes sent
+     * @param startNanos {@link System#nanoTime()} when the head had been read
+     */
+    static void log(AccessLogFormat format, InetSocketAddress remote, RequestHead head, int status, long bytes, long startNanos) {
+        String referer = head.headers().get(KnownNames.REFERER);
+        String userAgent = head.headers().get(KnownNames.USER_AGENT);
+        if (format == AccessLogFormat.JSON) {
+            LOG.log(Level.INFO, json(remote, head.method(), head.target(), head.version(), null, status, bytes,
+                    referer, userAgent, startNanos));
+        } else {
+            LOG.log(Level.INFO, combined(remote, head.requestLine(), status, bytes, referer, userAgent));
+        }
+    }
+
+    /**
+     * Logs a request refused before its head could be parsed.
+     *
+     * @param format      the form of the message
      * @param remote      the client
-     * @param requestLine the request-line, or {@code null} when none could be parsed
+     * @param requestLine the start of what may be its request-line, or {@code null}
      * @param status      the status sent
      * @param bytes       body bytes sent
-     * @param referer     the Referer field, or {@code null}
-     * @param userAgent   the User-Agent field, or {@code null}
+     * @param startNanos  {@link System#nanoTime()} when the request began
      */
-    static void log(InetSocketAddress remote, String requestLine, int status, long bytes, String referer, String userAgent) {
+    static void logRefused(AccessLogFormat format, InetSocketAddress remote, String requestLine, int status, long bytes,
+                           long startNanos) {
+        LOG.log(Level.INFO, format == AccessLogFormat.JSON
+                ? json(remote, null, null, null, requestLine, status, bytes, null, null, startNanos)
+                : combined(remote, requestLine, status, bytes, null, null));
+    }
+
+    static String combined(InetSocketAddress remote, String requestLine, int status, long bytes, String referer,
+                           String userAgent) {
         StringBuilder sb = new StringBuilder(160);
         sb.append(remote.getAddress().getHostAddress()).append(" - - [").append(now()).append("] \"");
         if (requestLine == null) sb.append('-');
@@ -54,7 +89,67 @@ final class AccessLog {
         if (userAgent == null) sb.append('-');
         else escape(sb, userAgent);
         sb.append('"');
-        LOG.log(Level.INFO, sb.toString());
+        return sb.toString();
+    }
+
+    static String json(InetSocketAddress remote, String method, String target, String protocol, String request,
+                       int status, long bytes, String referer, String userAgent, long startNanos) {
+        long micros = Math.max(0, (System.nanoTime() - startNanos) / 1000);
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("{\"time\":\"").append(Instant.now()).append('"');
+        sb.append(",\"remote\":");
+        jsonString(sb, remote.getAddress().getHostAddress());
+        sb.append(",\"method\":");
+        jsonString(sb, method);
+        sb.append(",\"target\":");
+        jsonString(sb, target);
+        sb.append(",\"protocol\":");
+        jsonString(sb, protocol);
+        if (method == null) {
+            sb.append(",\"request\":");
+            jsonString(sb, request);
+        }
+        sb.append(",\"status\":").append(status);
+        sb.append(",\"bytes\":").append(bytes);
+        sb.append(",\"referer\":");
+        jsonString(sb, referer);
+        sb.append(",\"user_agent\":");
+        jsonString(sb, userAgent);
+        // milliseconds with microsecond precision, written without floating point
+        sb.append(",\"duration_ms\":").append(micros / 1000).append('.');
+        long fraction = micros % 1000;
+        if (fraction < 100) sb.append('0');
+        if (fraction < 10) sb.append('0');
+        sb.append(fraction).append('}');
+        return sb.toString();
+    }
+
+    /** A JSON string (or {@code null}), escaped so that the result is ASCII with no control characters. */
+    static void jsonString(StringBuilder sb, String s) {
+        if (s == null) {
+            sb.append("null");
+            return;
+        }
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20 || c >= 0x7f) {
+                        sb.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf])
+                                .append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
     }
 
     private static String now() {

@@ -62,6 +62,8 @@ final class Http1Connection {
     private final long idleTimeoutNanos;
     private final boolean accessLog;
     private boolean firstRequest = true;
+    /** {@link System#nanoTime()} when the request being read began, for the access log's duration */
+    private long requestStartNanos;
     private boolean parked;
 
     /** @param tls the connection's TLS layer, its handshake done; {@code null} for plain HTTP */
@@ -123,6 +125,7 @@ final class Http1Connection {
      */
     private RequestHead readHead() throws IOException {
         scanner.reset();
+        requestStartNanos = 0;
         boolean active = false;
         while (true) {
             if (in.available() > 0) {
@@ -130,6 +133,7 @@ final class Http1Connection {
                 if (!active && scanner.started()) {
                     if (!connection.markActive()) return null; // closed by a shutdown while idle
                     active = true;
+                    if (accessLog) requestStartNanos = System.nanoTime();
                     connection.setShrinkingTimeout(headTimeoutNanos);
                 }
                 if (end >= 0) {
@@ -171,6 +175,7 @@ final class Http1Connection {
     }
 
     private Outcome exchange(RequestHead head) {
+        long startNanos = accessLog ? System.nanoTime() : 0;
         in.startBody();
         BodyStream body = BodyStream.of(head, in, deadlines, config);
         Http1Response response = new Http1Response(out, in, head, body, stopping, serverLine, config.maxDrainBytes());
@@ -192,8 +197,8 @@ final class Http1Connection {
         }
         boolean keepAlive = completed && response.keepAlive() && (body.atEnd() || body.drain(config.maxDrainBytes()));
         if (accessLog) {
-            AccessLog.log(connection.remoteAddress(), head.requestLine(), response.status(), response.bodyBytes(),
-                    head.headers().get(KnownNames.REFERER), head.headers().get(KnownNames.USER_AGENT));
+            AccessLog.log(config.accessLogFormat(), connection.remoteAddress(), head, response.status(), response.bodyBytes(),
+                    startNanos);
         }
         if (keepAlive && !connection.isStopping()) return Outcome.KEEP_ALIVE;
         if (!completed) return Outcome.ABORT;
@@ -265,7 +270,10 @@ final class Http1Connection {
         } catch (IOException io) {
             LOG.log(Level.DEBUG, () -> connection + ": could not send the error response: " + io);
         }
-        if (accessLog) AccessLog.log(connection.remoteAddress(), requestLine, e.status(), sent, null, null);
+        if (accessLog) {
+            AccessLog.logRefused(config.accessLogFormat(), connection.remoteAddress(), requestLine, e.status(), sent,
+                    requestStartNanos != 0 ? requestStartNanos : System.nanoTime());
+        }
     }
 
     /** Sends answers still gathered (see {@link Http1Response#flushAtEnd()}); a parked connection has none. */

@@ -78,6 +78,8 @@ public final class TcpServer implements AutoCloseable {
     private boolean reclaimedOwn;                   // acceptor thread only: admit() closed one of the newcomer's own
     private int reclaimBatch = MIN_RECLAIM_BATCH;   // acceptor thread only
     private volatile boolean stopping;
+    /** Set by {@link #shutdownNow()}: a graceful shutdown under way ends its grace period at once */
+    private volatile boolean hurry;
     /** {@link System#nanoTime()} at the last sweep, plus one sweep interval: a deadline set from it never fires early. */
     private volatile long clock;
 
@@ -159,6 +161,28 @@ public final class TcpServer implements AutoCloseable {
     /** @return the coarse clock deadlines are set from (see {@link TcpConnection#setTimeout(long)}) */
     long clock() {
         return clock;
+    }
+
+    /**
+     * @return connections busy with a unit of work right now (a request, for HTTP): those a graceful
+     *         {@link #shutdown(Duration)} waits for; idle ones are not counted
+     */
+    public int activeConnectionCount() {
+        int n = 0;
+        for (TcpConnection c : connections) {
+            if (!c.isIdle()) n++;
+        }
+        return n;
+    }
+
+    /**
+     * Stops now: as {@link #shutdown(Duration)} with no grace period, and if a graceful shutdown is
+     * already under way (on another thread), ends its grace period at once, so that the connections still
+     * busy are closed and their handlers interrupted now. Returns when the server has stopped.
+     */
+    public void shutdownNow() {
+        hurry = true;
+        shutdown(Duration.ZERO);
     }
 
     /** @return whether {@link #shutdown(Duration)} has begun */
@@ -473,7 +497,7 @@ public final class TcpServer implements AutoCloseable {
             acceptor.interrupt();
             joinQuietly(acceptor);
             long deadline = System.nanoTime() + grace.toNanos();
-            while (!connections.isEmpty() && System.nanoTime() - deadline < 0) {
+            while (!connections.isEmpty() && System.nanoTime() - deadline < 0 && !hurry) {
                 for (TcpConnection c : connections) c.closeIfIdle();
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
@@ -484,7 +508,10 @@ public final class TcpServer implements AutoCloseable {
                 if (c.unpark()) ended(c); // parked: no thread of its own will end it
                 forced++;
             }
-            if (forced > 0) LOG.log(Level.INFO, "closed " + forced + " connection(s) still busy after the " + grace.toMillis() + " ms grace period");
+            if (forced > 0) {
+                LOG.log(Level.INFO, "closed " + forced + " connection(s) still busy "
+                        + (hurry ? "when told to stop now" : "after the " + grace.toMillis() + " ms grace period"));
+            }
             long threadsDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
             while (!connections.isEmpty() && System.nanoTime() - threadsDeadline < 0) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));

@@ -11,7 +11,7 @@ import java.util.Map;
  * booleans and {@code null} as themselves. Chromium's replies are well-formed; a malformed one is an
  * {@link IllegalArgumentException} saying where.
  */
-final class Json {
+public final class Json {
 
     private final String text;
     private int at;
@@ -21,7 +21,7 @@ final class Json {
     }
 
     /** @return the value {@code text} holds, which must be all of it */
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json reader = new Json(text);
         Object value = reader.value();
         reader.skipSpace();
