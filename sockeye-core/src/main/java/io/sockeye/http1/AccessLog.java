@@ -21,7 +21,6 @@ final class AccessLog {
     static final System.Logger LOG = System.getLogger("io.sockeye.access");
     private static final DateTimeFormatter CLF_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US).withZone(ZoneId.systemDefault());
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private record Stamp(long second, String text) {
     }
@@ -126,30 +125,7 @@ final class AccessLog {
 
     /** A JSON string (or {@code null}), escaped so that the result is ASCII with no control characters. */
     static void jsonString(StringBuilder sb, String s) {
-        if (s == null) {
-            sb.append("null");
-            return;
-        }
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c >= 0x7f) {
-                        sb.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf])
-                                .append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
+        io.sockeye.Json.appendString(sb, s, true);
     }
 
     private static String now() {

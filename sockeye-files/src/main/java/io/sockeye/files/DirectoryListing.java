@@ -14,6 +14,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import io.sockeye.Html;
+import io.sockeye.Json;
 
 /**
  * A directory's contents as an HTML page or as JSON. Names are data, never markup or paths: escaped for
@@ -176,7 +177,7 @@ final class DirectoryListing {
         for (Entry e : entries) {
             if (shown++ > 0) sb.append(',');
             sb.append("\n  {\"name\":");
-            jsonString(sb, e.name);
+            Json.appendString(sb, e.name, false);
             sb.append(",\"type\":\"").append(e.directory ? "directory" : "file").append('"');
             if (!e.directory) sb.append(",\"size\":").append(e.size);
             sb.append(",\"modified\":\"").append(e.modified.with(java.time.temporal.ChronoField.NANO_OF_SECOND, 0)).append("\"}");
@@ -184,24 +185,6 @@ final class DirectoryListing {
         return sb.append(shown > 0 ? "\n]}\n" : "]}\n").toString();
     }
 
-    private static void jsonString(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        sb.append('"');
-    }
 
     /** Percent-encodes a name for a link: its UTF-8 bytes, all but ALPHA DIGIT - . _ ~ escaped. */
     static String encode(String name) {
