@@ -186,6 +186,31 @@ final class ContentServer {
         }
     }
 
+    /**
+     * Sends a page made for this request (a listing): gzipped, at the fastest level, when compression is on,
+     * the client accepts gzip and the page is at least the size from which files are gzipped (a 5,000-entry
+     * listing is about 1 MB of HTML and a tenth of that gzipped).
+     */
+    void sendGenerated(Request request, Response response, String contentType, String text) throws IOException {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        response.header("Content-Type", contentType + "; charset=utf-8");
+        if (compress && body.length >= gzipMinBytes) {
+            response.headers().add("Vary", "Accept-Encoding");
+            if (QualityValues.coding(request.header("Accept-Encoding"), "gzip") > 0) {
+                ByteArrayOutputStream gz = new ByteArrayOutputStream(body.length / 4 + 64);
+                try (GZIPOutputStream out = gzipStream(gz, Deflater.BEST_SPEED)) {
+                    out.write(body);
+                }
+                if (gz.size() < body.length) {
+                    response.header("Content-Encoding", "gzip");
+                    response.send(gz.toByteArray());
+                    return;
+                }
+            }
+        }
+        response.send(body);
+    }
+
     /** Compresses content once; an empty buffer means compression did not make it smaller. */
     private static ByteBuffer gzip(ByteBuffer content, int level, long size) {
         try {

@@ -293,10 +293,11 @@ public final class FileHandler implements Handler {
         response.headers().add("Vary", "Accept"); // added, not set: a wrapper (Cors) may vary by more
         String accept = request.header("Accept");
         if (QualityValues.mediaType(accept, "application/json") > QualityValues.mediaType(accept, "text/html")) {
-            response.send("application/json", DirectoryListing.json(entries, downloads != null));
+            content.sendGenerated(request, response, "application/json", DirectoryListing.json(entries, downloads != null));
         } else {
-            response.send("text/html", DirectoryListing.html(request.path(), !key.isEmpty() || !request.mountPath().isEmpty(),
-                    entries, sort, descending, downloads != null, uploads == null ? "" : uploads.formHtml()));
+            content.sendGenerated(request, response, "text/html", DirectoryListing.html(request.path(),
+                    !key.isEmpty() || !request.mountPath().isEmpty(), entries, sort, descending, downloads != null,
+                    uploads == null ? "" : uploads.formHtml()));
         }
     }
 
