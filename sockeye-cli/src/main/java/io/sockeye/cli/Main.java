@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.BindException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -252,8 +251,7 @@ public final class Main {
 
     private static String hostText(InetSocketAddress bound) {
         InetAddress address = bound.getAddress();
-        if (address.isAnyLocalAddress()) return "0.0.0.0";
-        return address instanceof Inet6Address ? "[" + compact(address.getAddress()) + "]" : address.getHostAddress();
+        return address.isAnyLocalAddress() ? "0.0.0.0" : Addresses.host(address);
     }
 
     /** @return where the server can be reached, this machine's URL first */
