@@ -61,6 +61,8 @@ final class Http1Connection {
     private final long headTimeoutNanos;
     private final long idleTimeoutNanos;
     private final boolean accessLog;
+    /** Whether the access log shows each request's duration (only the JSON format does): clock readings otherwise saved */
+    private final boolean timed;
     private boolean firstRequest = true;
     /** {@link System#nanoTime()} when the request being read began, for the access log's duration */
     private long requestStartNanos;
@@ -88,6 +90,7 @@ final class Http1Connection {
         this.headTimeoutNanos = config.requestHeadTimeout().toNanos();
         this.idleTimeoutNanos = config.idleTimeout().toNanos();
         this.accessLog = config.accessLog() && AccessLog.enabled();
+        this.timed = accessLog && config.accessLogFormat() == io.sockeye.AccessLogFormat.JSON;
     }
 
     void serve() throws IOException {
@@ -133,7 +136,7 @@ final class Http1Connection {
                 if (!active && scanner.started()) {
                     if (!connection.markActive()) return null; // closed by a shutdown while idle
                     active = true;
-                    if (accessLog) requestStartNanos = System.nanoTime();
+                    if (timed) requestStartNanos = System.nanoTime();
                     connection.setShrinkingTimeout(headTimeoutNanos);
                 }
                 if (end >= 0) {
@@ -175,7 +178,7 @@ final class Http1Connection {
     }
 
     private Outcome exchange(RequestHead head) {
-        long startNanos = accessLog ? System.nanoTime() : 0;
+        long startNanos = timed ? System.nanoTime() : 0;
         in.startBody();
         BodyStream body = BodyStream.of(head, in, deadlines, config);
         Http1Response response = new Http1Response(out, in, head, body, stopping, serverLine, config.maxDrainBytes());
@@ -272,7 +275,7 @@ final class Http1Connection {
         }
         if (accessLog) {
             AccessLog.logRefused(config.accessLogFormat(), connection.remoteAddress(), requestLine, e.status(), sent,
-                    requestStartNanos != 0 ? requestStartNanos : System.nanoTime());
+                    timed && requestStartNanos == 0 ? System.nanoTime() : requestStartNanos);
         }
     }
 
