@@ -83,10 +83,8 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
     public TlsChannel(SocketChannel socket, SSLEngine engine, ByteBuffer received) {
         this.socket = socket;
         this.engine = engine;
-        if (received.hasRemaining()) {
-            ByteBuffer in = take(Math.max(packetSize(), received.remaining()));
-            netIn = in.put(received).flip();
-        }
+        // at most FIRST_READ bytes: they fit the record buffer netIn() would take later
+        if (received.hasRemaining()) netIn = take(packetSize()).put(received).flip();
     }
 
     /**
