@@ -31,6 +31,7 @@ public final class HttpServer implements AutoCloseable {
     private final ServerConfig config;
     private final Handler handler;
     private volatile TcpServer tcp;
+    private volatile Http1Protocol protocol;
 
     private HttpServer(ServerConfig config, Handler handler) {
         this.config = Objects.requireNonNull(config, "config");
@@ -90,7 +91,14 @@ public final class HttpServer implements AutoCloseable {
                 .sweepInterval(sweepInterval(config))
                 .name("http")
                 .build();
-        tcp = TcpServer.start(tcpConfig, new Http1Protocol(config, handler));
+        Http1Protocol http = new Http1Protocol(config, handler);
+        try {
+            tcp = TcpServer.start(tcpConfig, http);
+        } catch (IOException | RuntimeException e) {
+            http.close();
+            throw e;
+        }
+        protocol = http;
         return this;
     }
 
@@ -146,6 +154,7 @@ public final class HttpServer implements AutoCloseable {
     public void shutdownNow() {
         TcpServer t = tcp;
         if (t != null) t.shutdownNow();
+        closeProtocol();
     }
 
     /**
@@ -157,6 +166,7 @@ public final class HttpServer implements AutoCloseable {
     public void shutdown(Duration grace) {
         TcpServer t = tcp;
         if (t != null) t.shutdown(grace);
+        closeProtocol();
     }
 
     /** Stops with the configured {@link ServerConfig#shutdownGrace()}; see {@link #shutdown(Duration)}. */
@@ -172,6 +182,12 @@ public final class HttpServer implements AutoCloseable {
      */
     public void awaitTermination() throws InterruptedException {
         running().awaitTermination();
+    }
+
+    /** After the TCP server has stopped: its connections are closed, and no handshake starts any more. */
+    private void closeProtocol() {
+        Http1Protocol p = protocol;
+        if (p != null) p.close();
     }
 
     private TcpServer running() {

@@ -14,7 +14,7 @@ import io.sockeye.tls.TlsEngines;
  * HTTP/1.1 as a {@link ConnectionHandler}: serves each connection with the application's handler, over
  * TLS when the configuration has it (each connection's handshake first, see {@link TlsHandshake}).
  */
-public final class Http1Protocol implements ConnectionHandler {
+public final class Http1Protocol implements ConnectionHandler, AutoCloseable {
 
     private final ServerConfig config;
     private final Handler handler;
@@ -47,5 +47,11 @@ public final class Http1Protocol implements ConnectionHandler {
             connection.attach(http);
         }
         http.serve();
+    }
+
+    /** Lets go of what the protocol holds beyond its connections (the TLS handshake workers); called once the server has stopped. */
+    @Override
+    public void close() {
+        if (tls != null) tls.close();
     }
 }

@@ -49,8 +49,8 @@ final class TlsHandshake {
                 if (http) answerPlainHttp(connection, serverLine);
                 return null;
             }
-            tls = new TlsChannel(connection.channel(), engines.create(), received);
-            tls.handshake();
+            tls = engines.channel(connection.channel(), received);
+            tls.handshake(() -> connection.timedOut() || !connection.isOpen());
             return tls;
         } catch (IOException | RuntimeException e) {
             // RuntimeException: the JDK's engine throws some of its failures unchecked

@@ -9,6 +9,7 @@ import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -23,7 +24,7 @@ import io.sockeye.buffers.ByteArrayPool;
  * an {@link SSLEngine}. Blocking, like the socket channel it wraps (on a virtual thread a blocked read
  * or write parks the thread), so the HTTP code reads and writes it exactly as it does a plain socket.
  *
- * <p>Threads: one thread reads (and runs the {@linkplain #handshake() handshake}); writes may come from
+ * <p>Threads: one thread reads (and runs the {@linkplain #handshake handshake}); writes may come from
  * another, and are serialised by a lock, which the reading side also takes when the peer's records call
  * for an answer (a TLS 1.3 key update). {@link SSLEngine} allows a wrap and an unwrap at the same time.
  *
@@ -58,6 +59,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
 
     private final SocketChannel socket;
     private final SSLEngine engine;
+    private final HandshakeWorkers workers;
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Ciphertext received and not yet unwrapped, between position and limit; {@code null} when released. */
     private ByteBuffer netIn;
@@ -79,10 +81,12 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
      * @param socket   the connected socket, in blocking mode
      * @param engine   a server-mode engine, configured, whose handshake has not begun
      * @param received what was read from the socket already (see {@link #readFirstBytes}), in read mode
+     * @param workers  where the handshake's costly step runs
      */
-    public TlsChannel(SocketChannel socket, SSLEngine engine, ByteBuffer received) {
+    TlsChannel(SocketChannel socket, SSLEngine engine, ByteBuffer received, HandshakeWorkers workers) {
         this.socket = socket;
         this.engine = engine;
+        this.workers = workers;
         // at most FIRST_READ bytes: they fit the record buffer netIn() would take later
         if (received.hasRemaining()) netIn = take(packetSize()).put(received).flip();
     }
@@ -118,16 +122,29 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
 
     /**
      * Runs the handshake to its end. The caller bounds how long it may take (a deadline that shuts the
-     * socket's input down makes it end with an {@link EOFException}).
+     * socket's input down makes it end with an {@link EOFException}). The costly step, answering the
+     * client's first flight, runs on one of the server's {@linkplain HandshakeWorkers handshake workers} while this thread
+     * waits; the rest on this thread.
      *
-     * @throws SSLException if the peer's handshake fails (no common protocol or cipher, a bad record)
+     * @param abandoned whether the caller has given up on the handshake (its deadline passed, or it closed the connection): asked
+     *                  before the costly step runs, which is then skipped
+     * @throws SSLException if the peer's handshake fails (no common protocol or cipher, a bad record), or
+     *                      it was abandoned
      * @throws EOFException if the peer closed before the handshake finished
      */
-    public void handshake() throws IOException {
+    public void handshake(BooleanSupplier abandoned) throws IOException {
         engine.beginHandshake();
+        boolean firstStepDone = false;
         while (true) {
             switch (engine.getHandshakeStatus()) {
-                case NEED_TASK -> runTasks();
+                case NEED_TASK -> {
+                    if (firstStepDone) {
+                        runTasks();
+                    } else {
+                        firstStepDone = true;
+                        workers.run(this::runTasks, abandoned);
+                    }
+                }
                 case NEED_WRAP -> wrapAndSend(NOTHING, 0, 0);
                 case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
                     if (!unwrapHandshake()) throw new EOFException("the peer closed the connection during the TLS handshake");

@@ -1,5 +1,7 @@
 package io.sockeye.tls;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -14,9 +16,11 @@ import io.sockeye.TlsConfig;
 
 /**
  * Makes the server-side {@link SSLEngine} of each connection from a {@link TlsConfig}: the protocol
- * versions and suites asked for, narrowed once to what this JDK supports, and ALPN.
+ * versions and suites asked for, narrowed once to what this JDK supports, and ALPN; and the
+ * {@link TlsChannel} around it, whose handshakes share this server's {@link HandshakeWorkers}, which
+ * {@link #close()} lets go when the server stops.
  */
-public final class TlsEngines {
+public final class TlsEngines implements AutoCloseable {
 
     /**
      * ALPN (RFC 7301), in the server's order of preference: HTTP/1.1, and HTTP/1.0 for a client that offers
@@ -27,6 +31,7 @@ public final class TlsEngines {
 
     private final SSLContext context;
     private final SSLParameters parameters;
+    private final HandshakeWorkers workers = new HandshakeWorkers();
 
     /**
      * @throws IllegalArgumentException if this JDK supports none of the protocols or none of the suites
@@ -68,8 +73,23 @@ public final class TlsEngines {
         this.parameters = p;
     }
 
+    /**
+     * @param socket   the connected socket, in blocking mode
+     * @param received what was read from it already (see {@link TlsChannel#readFirstBytes}), in read mode
+     * @return the connection's TLS channel, with a new engine, its handshake not begun
+     */
+    public TlsChannel channel(SocketChannel socket, ByteBuffer received) {
+        return new TlsChannel(socket, create(), received, workers);
+    }
+
+    /** Ends the handshake workers once the steps already handed to them are done (the server has stopped). */
+    @Override
+    public void close() {
+        workers.close();
+    }
+
     /** @return a new server-mode engine, its handshake not begun */
-    public SSLEngine create() {
+    SSLEngine create() {
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         engine.setSSLParameters(parameters);
