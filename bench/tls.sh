@@ -17,7 +17,9 @@
 #            handshake for each, certificate and signature included), STIME_CLIENTS processes at once
 #   [reuse]  resumed handshakes: `openssl s_time -reuse -www /hello`, as [new] otherwise; s_time marks
 #            each connection resumed or not, and the script counts them
-# For each: requests (or connections) per second, p99 (wrk cases only: s_time has no latencies), and the
+# For each: requests (or connections) per second, p99 (wrk cases only: s_time has no latencies; for the
+# keep-alive cases also a steady-state p99 from h2load, of Debian's nghttp2-client, on connections opened
+# before the measured window, if h2load is installed: see steady_p99), and the
 # server's CPU time per request (or connection) over the measured run (lib.sh's measure_cpu: all its
 # processes and threads, from /proc/PID/stat), and Sockeye ÷ nginx for the rate and for the CPU.
 #
@@ -49,6 +51,7 @@ RUNS="${RUNS:-3}"
 LARGE_CONNECTIONS="${LARGE_CONNECTIONS:-4}"
 STIME_CLIENTS="${STIME_CLIENTS:-4}"
 STIME_WARMUP="${STIME_WARMUP:-3}"
+H2LOAD_WARMUP="${H2LOAD_WARMUP:-3}"
 certs="${CERTS:-ecdsa rsa}"
 cases="${CASES:-hello 1k 10m close new reuse}"
 for c in $cases; do
@@ -190,6 +193,26 @@ run_case() {
     esac
 }
 
+# The steady-state latency of a keep-alive case: h2load (HTTP/1.1, one thread on the client core) opens
+# its connections, warms up for H2LOAD_WARMUP, and logs each request of the next DURATION; prints "p99-ms
+# p99.9-ms requests/s" from that log, or "? ? ?" without h2load. wrk's own p99 starts with the run's new
+# connections: their handshakes (50 at once) come first on the server, and wrk's correction for
+# coordinated omission turns each slow first request into dozens of samples, so over 5 s it says more
+# about a burst of handshakes than about keep-alive traffic: steady_p99 PORT CONNECTIONS URL
+steady_p99() {
+    local conns="$2" url="$3"
+    if ! command -v h2load >/dev/null; then echo "? ? ?"; return; fi
+    rm -f "$work/h2load.log"
+    taskset -c "$CLIENT_CPU" h2load --h1 -t1 -c"$conns" -D "$(seconds "$DURATION")" --warm-up-time "$H2LOAD_WARMUP" \
+        --log-file="$work/h2load.log" "$url" >/dev/null 2>&1 || true
+    # columns: start (µs since the epoch), status, µs until the end of the response
+    awk '{ print $3 }' "$work/h2load.log" 2>/dev/null | sort -n | awk -v secs="$(seconds "$DURATION")" '{ v[NR] = $1 }
+        END { if (NR == 0) { print "? ? ?"; exit }
+              i = int(NR * 0.99); if (i < 1) i = 1
+              j = int(NR * 0.999); if (j < 1) j = 1
+              printf "%.2f %.2f %.0f\n", v[i] / 1000, v[j] / 1000, NR / secs }'
+}
+
 # --- Does wrk resume TLS sessions on its new connections? --------------------------------------------
 # nginx logs $ssl_session_reused ("r" or "."), the JDK logs "Resuming session" under javax.net.debug.
 resumption_note=""
@@ -223,6 +246,8 @@ fi
 # --- The measurements ------------------------------------------------------------------------------
 # result["SERVER|CERT|CASE|ROUND"] = the line measure_cpu (or measure_stime) printed; SERVER nginx or sockeye
 declare -A result
+# steady["SERVER|CERT|CASE|ROUND"] = what steady_p99 printed, for the keep-alive cases
+declare -A steady
 disturbed=0
 measured=0
 started=$SECONDS
@@ -268,6 +293,12 @@ for ((round = 0; round < RUNS; round++)); do
                         fi
                     done
                     result["$server|$cert|$c|$round"]="$line"
+                    case "$c" in
+                        hello|1k|10m)
+                            steady["$server|$cert|$c|$round"]="$(steady_p99 "$port" "$([ "$c" = 10m ] && echo "$LARGE_CONNECTIONS" || echo "$CONNECTIONS")" \
+                                "https://127.0.0.1:$port$(case "$c" in hello) echo /hello ;; 1k) echo /1k.bin ;; 10m) echo /10m.bin ;; esac)")"
+                            echo "bench: round $((round + 1))/$RUNS, $cert, $proc, $c, h2load after ${H2LOAD_WARMUP}s: ${steady["$server|$cert|$c|$round"]}  (p99-ms p99.9-ms rate)" >&2 ;;
+                    esac
                     measured=$((measured + 1))
                 done
                 stop_servers
@@ -285,6 +316,13 @@ med() {
         [ -n "${result["$1|$2|$3|$r"]:-}" ] && awk -v f="$4" '{ print $f }' <<<"${result["$1|$2|$3|$r"]}"
     done | median
 }
+# As med, of the steady-state figures (1 p99, 2 p99.9, 3 rate): med_steady SERVER CERT CASE F
+med_steady() {
+    local r
+    for ((r = 0; r < RUNS; r++)); do
+        [ -n "${steady["$1|$2|$3|$r"]:-}" ] && awk -v f="$4" '{ print $f }' <<<"${steady["$1|$2|$3|$r"]}"
+    done | median
+}
 fmt() { awk -v v="$1" -v f="$2" 'BEGIN { if (v == "?" || v == "") print "—"; else printf f, v }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "?" || b == "?" || a == "" || b == "" || b + 0 == 0) print "?"; else print a / b }'; }
 
@@ -299,14 +337,15 @@ echo "measured run ÷ the requests (s_time cases: connections) completed in it. 
 echo "faster) and of the median CPU µs (> 1: Sockeye spends more per request). This run took $((elapsed / 60)) min $((elapsed % 60)) s; in"
 echo "$disturbed of its $measured measurements other processes took more than 10 % of the server core (after one retry)."
 echo
-echo "| cert | case | nginx req/s | Sockeye req/s | rate S÷N | nginx p99 | Sockeye p99 | nginx CPU µs | Sockeye CPU µs | CPU S÷N | client core N / S |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| cert | case | nginx req/s | Sockeye req/s | rate S÷N | nginx p99 | Sockeye p99 | steady p99 N / S | nginx CPU µs | Sockeye CPU µs | CPU S÷N | client core N / S |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for cert in $certs; do
     for c in $cases; do
         nr="$(med nginx "$cert" "$c" 1)"; sr="$(med sockeye "$cert" "$c" 1)"
         nc="$(med nginx "$cert" "$c" 4)"; sc="$(med sockeye "$cert" "$c" 4)"
         echo "| $cert | $(case_name "$c") | $(fmt "$nr" '%.0f') | $(fmt "$sr" '%.0f') | **$(fmt "$(div "$sr" "$nr")" '%.2f×')** |" \
              "$(fmt "$(med nginx "$cert" "$c" 2)" '%.2f ms') | $(fmt "$(med sockeye "$cert" "$c" 2)" '%.2f ms') |" \
+             "$(fmt "$(med_steady nginx "$cert" "$c" 1)" '%.2f') / $(fmt "$(med_steady sockeye "$cert" "$c" 1)" '%.2f ms') |" \
              "$(fmt "$nc" '%.1f') | $(fmt "$sc" '%.1f') | **$(fmt "$(div "$sc" "$nc")" '%.2f×')** |" \
              "$(fmt "$(med nginx "$cert" "$c" 5)" '%.0f') % / $(fmt "$(med sockeye "$cert" "$c" 5)" '%.0f') % |"
     done
@@ -323,4 +362,6 @@ for c in $cases; do
     esac
 done
 [ -n "$resumption_note" ] && echo "wrk with Connection: close resumes the TLS session on each new connection: $resumption_note."
+echo "p99: wrk's, over a run that opens its connections at its start (see steady_p99 in the script); steady p99: h2load's"
+echo "(-t1, same connections), over $(seconds "$DURATION") s after a ${H2LOAD_WARMUP} s warm-up on connections already open, keep-alive cases only."
 echo "The client core at ≥ 95 % busy means the rate is the client's limit; the CPU µs per request still compares the servers."
