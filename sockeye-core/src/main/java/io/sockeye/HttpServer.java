@@ -23,8 +23,9 @@ import io.sockeye.tcp.TcpServer;
  * server.close();                       // lets requests in flight finish, then stops
  * }</pre>
  *
- * <p>Thread-safe. The server uses one platform thread to accept connections and one to enforce timeouts;
- * everything else runs on virtual threads.
+ * <p>Thread-safe. The server uses one platform thread to accept connections and one to enforce timeouts,
+ * and over TLS up to one per core for the costly steps of handshakes (see {@link TlsConfig}); everything
+ * else runs on virtual threads.
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -92,13 +93,14 @@ public final class HttpServer implements AutoCloseable {
                 .name("http")
                 .build();
         Http1Protocol http = new Http1Protocol(config, handler);
+        protocol = http; // before the TCP server: a shutdown on another thread that sees one closes both
         try {
             tcp = TcpServer.start(tcpConfig, http);
         } catch (IOException | RuntimeException e) {
+            protocol = null;
             http.close();
             throw e;
         }
-        protocol = http;
         return this;
     }
 

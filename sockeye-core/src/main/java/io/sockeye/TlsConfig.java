@@ -42,6 +42,12 @@ import io.sockeye.tls.PemKeyManager;
  * leaves none fails when the server starts. ALPN offers {@code http/1.1} (and {@code http/1.0} to a client
  * that offers only that).
  *
+ * <p>The costly steps of each handshake (a key exchange and a signature: milliseconds of CPU) run on the
+ * server's own platform threads, one per core, not on the connection's virtual thread, so that a burst
+ * of new connections does not hold up requests on established ones. A context whose key manager blocks
+ * (signing on a remote service, say) holds one of those threads per handshake in progress: handshakes
+ * then go no faster than one per core at a time.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class TlsConfig {

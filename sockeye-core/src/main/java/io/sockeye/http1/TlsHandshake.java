@@ -50,11 +50,13 @@ final class TlsHandshake {
                 return null;
             }
             tls = engines.channel(connection.channel(), received);
-            tls.handshake(() -> connection.timedOut() || !connection.isOpen());
+            tls.handshake(() -> connection.timedOut() || !connection.isOpen(), System.nanoTime() + timeoutNanos);
             return tls;
         } catch (IOException | RuntimeException e) {
             // RuntimeException: the JDK's engine throws some of its failures unchecked
-            if (e instanceof javax.net.ssl.SSLException && tls != null && !connection.timedOut()) tls.sendFailureAlert();
+            if (e instanceof javax.net.ssl.SSLException && tls != null && !connection.timedOut() && connection.isOpen()) {
+                tls.sendFailureAlert();
+            }
             String why = connection.timedOut() ? "not finished within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"
                     : LogText.escape(String.valueOf(e.getMessage()));
             LOG.log(Level.INFO, () -> "TLS handshake from " + peer(connection) + " failed: " + why);

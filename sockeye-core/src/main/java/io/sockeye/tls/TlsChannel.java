@@ -24,7 +24,8 @@ import io.sockeye.buffers.ByteArrayPool;
  * an {@link SSLEngine}. Blocking, like the socket channel it wraps (on a virtual thread a blocked read
  * or write parks the thread), so the HTTP code reads and writes it exactly as it does a plain socket.
  *
- * <p>Threads: one thread reads (and runs the {@linkplain #handshake handshake}); writes may come from
+ * <p>Threads: one thread reads (and runs the {@linkplain #handshake handshake}, whose costly steps it
+ * hands to a worker, which touches only the engine, and waits for); writes may come from
  * another, and are serialised by a lock, which the reading side also takes when the peer's records call
  * for an answer (a TLS 1.3 key update). {@link SSLEngine} allows a wrap and an unwrap at the same time.
  *
@@ -73,6 +74,8 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
     private int packetSize;
     private int applicationSize;
     private boolean handshakeDone;
+    /** A handshake step was left running on a worker: the engine is not to be used from here. */
+    private boolean engineGivenUp;
     private boolean inboundDone;
     private boolean outboundClosed;
     private int postHandshake;
@@ -122,28 +125,31 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
 
     /**
      * Runs the handshake to its end. The caller bounds how long it may take (a deadline that shuts the
-     * socket's input down makes it end with an {@link EOFException}). The costly step, answering the
-     * client's first flight, runs on one of the server's {@linkplain HandshakeWorkers handshake workers} while this thread
-     * waits; the rest on this thread.
+     * socket's input down makes it end with an {@link EOFException}). The engine's costly steps (its
+     * delegated tasks: answering the ClientHello above all) run on the server's
+     * {@linkplain HandshakeWorkers handshake workers} while this thread waits; the rest on this thread.
      *
-     * @param abandoned whether the caller has given up on the handshake (its deadline passed, or it closed the connection): asked
-     *                  before the costly step runs, which is then skipped
+     * @param abandoned whether the caller has given up on the handshake (its deadline passed, or it closed
+     *                  the connection): asked before a queued step runs, which is then skipped
+     * @param deadline  the {@link System#nanoTime()} after which this thread waits for a step no more
      * @throws SSLException if the peer's handshake fails (no common protocol or cipher, a bad record), or
-     *                      it was abandoned
+     *                      it was given up
      * @throws EOFException if the peer closed before the handshake finished
      */
-    public void handshake(BooleanSupplier abandoned) throws IOException {
+    public void handshake(BooleanSupplier abandoned, long deadline) throws IOException {
         engine.beginHandshake();
-        boolean firstStepDone = false;
+        boolean followUp = false;
         while (true) {
             switch (engine.getHandshakeStatus()) {
                 case NEED_TASK -> {
-                    if (firstStepDone) {
-                        runTasks();
-                    } else {
-                        firstStepDone = true;
-                        workers.run(this::runTasks, abandoned);
+                    try {
+                        workers.run(this::runTasks, followUp, abandoned, deadline);
+                    } catch (HandshakeWorkers.StepNotDone e) {
+                        // a step still running on a worker owns the engine: no alert from here
+                        engineGivenUp = e.engineMayBeBusy();
+                        throw e;
                     }
+                    followUp = true;
                 }
                 case NEED_WRAP -> wrapAndSend(NOTHING, 0, 0);
                 case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
@@ -282,7 +288,7 @@ public final class TlsChannel implements ByteChannel, GatheringByteChannel {
      * connection. Best effort, like {@link #closeOutput()}.
      */
     public void sendFailureAlert() {
-        closeOutput();
+        if (!engineGivenUp) closeOutput();
     }
 
     @Override
