@@ -180,14 +180,15 @@ case_name() {
         reuse) echo "new connection, resumed session, 1 request (s_time -reuse ×$STIME_CLIENTS), per connection" ;;
     esac
 }
+# The keep-alive cases' URL on PORT and their client's connections: case_url PORT C, case_connections C
+case_url() { case "$2" in 1k) echo "https://127.0.0.1:$1/1k.bin" ;; 10m) echo "https://127.0.0.1:$1/10m.bin" ;; *) echo "https://127.0.0.1:$1/hello" ;; esac; }
+case_connections() { if [ "$1" = 10m ]; then echo "$LARGE_CONNECTIONS"; else echo "$CONNECTIONS"; fi; }
 # Runs case C against the server (PID) on PORT: one line as measure_cpu prints it
 run_case() {
     local pid="$1" port="$2" c="$3"
     case "$c" in
-        hello) measure_cpu "$pid" "$CONNECTIONS" "https://127.0.0.1:$port/hello" ;;
-        1k) measure_cpu "$pid" "$CONNECTIONS" "https://127.0.0.1:$port/1k.bin" ;;
-        10m) measure_cpu "$pid" "$LARGE_CONNECTIONS" "https://127.0.0.1:$port/10m.bin" ;;
-        close) measure_cpu "$pid" "$CONNECTIONS" "https://127.0.0.1:$port/hello" -H "Connection: close" ;;
+        hello|1k|10m) measure_cpu "$pid" "$(case_connections "$c")" "$(case_url "$port" "$c")" ;;
+        close) measure_cpu "$pid" "$CONNECTIONS" "$(case_url "$port" hello)" -H "Connection: close" ;;
         new) measure_stime "$pid" "$port" -new ;;
         reuse) measure_stime "$pid" "$port" -reuse ;;
     esac
@@ -198,9 +199,9 @@ run_case() {
 # p99.9-ms requests/s" from that log, or "? ? ?" without h2load. wrk's own p99 starts with the run's new
 # connections: their handshakes (50 at once) come first on the server, and wrk's correction for
 # coordinated omission turns each slow first request into dozens of samples, so over 5 s it says more
-# about a burst of handshakes than about keep-alive traffic: steady_p99 PORT CONNECTIONS URL
+# about a burst of handshakes than about keep-alive traffic: steady_p99 CONNECTIONS URL
 steady_p99() {
-    local conns="$2" url="$3"
+    local conns="$1" url="$2"
     if ! command -v h2load >/dev/null; then echo "? ? ?"; return; fi
     rm -f "$work/h2load.log"
     taskset -c "$CLIENT_CPU" h2load --h1 -t1 -c"$conns" -D "$(seconds "$DURATION")" --warm-up-time "$H2LOAD_WARMUP" \
@@ -295,8 +296,7 @@ for ((round = 0; round < RUNS; round++)); do
                     result["$server|$cert|$c|$round"]="$line"
                     case "$c" in
                         hello|1k|10m)
-                            steady["$server|$cert|$c|$round"]="$(steady_p99 "$port" "$([ "$c" = 10m ] && echo "$LARGE_CONNECTIONS" || echo "$CONNECTIONS")" \
-                                "https://127.0.0.1:$port$(case "$c" in hello) echo /hello ;; 1k) echo /1k.bin ;; 10m) echo /10m.bin ;; esac)")"
+                            steady["$server|$cert|$c|$round"]="$(steady_p99 "$(case_connections "$c")" "$(case_url "$port" "$c")")"
                             echo "bench: round $((round + 1))/$RUNS, $cert, $proc, $c, h2load after ${H2LOAD_WARMUP}s: ${steady["$server|$cert|$c|$round"]}  (p99-ms p99.9-ms rate)" >&2 ;;
                     esac
                     measured=$((measured + 1))

@@ -49,7 +49,10 @@ public final class Http1Protocol implements ConnectionHandler, AutoCloseable {
         http.serve();
     }
 
-    /** Lets go of what the protocol holds beyond its connections (the TLS handshake workers); called once the server has stopped. */
+    /**
+     * Lets go of what the protocol holds beyond its connections (the TLS handshake workers); called once
+     * the server has stopped.
+     */
     @Override
     public void close() {
         if (tls != null) tls.close();

@@ -50,13 +50,11 @@ final class TlsHandshake {
                 return null;
             }
             tls = engines.channel(connection.channel(), received);
-            tls.handshake(() -> connection.timedOut() || !connection.isOpen(), System.nanoTime() + timeoutNanos);
+            tls.handshake(() -> givenUp(connection), System.nanoTime() + timeoutNanos);
             return tls;
         } catch (IOException | RuntimeException e) {
             // RuntimeException: the JDK's engine throws some of its failures unchecked
-            if (e instanceof javax.net.ssl.SSLException && tls != null && !connection.timedOut() && connection.isOpen()) {
-                tls.sendFailureAlert();
-            }
+            if (e instanceof javax.net.ssl.SSLException && tls != null && !givenUp(connection)) tls.sendFailureAlert();
             String why = connection.timedOut() ? "not finished within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"
                     : LogText.escape(String.valueOf(e.getMessage()));
             LOG.log(Level.INFO, () -> "TLS handshake from " + peer(connection) + " failed: " + why);
@@ -65,6 +63,11 @@ final class TlsHandshake {
             connection.clearDeadline();
             connection.clearWriteDeadline();
         }
+    }
+
+    /** @return whether the connection's deadline passed or it was closed: nothing more is owed to its client */
+    private static boolean givenUp(TcpConnection connection) {
+        return connection.timedOut() || !connection.isOpen();
     }
 
     private static void answerPlainHttp(TcpConnection connection, byte[] serverLine) {
